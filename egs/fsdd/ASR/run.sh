@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Connected-digit transducer ASR on real speech (Free Spoken Digit Dataset), from the corpus
+# to a scored model decoded by sherpa-onnx.
+#
+#   ./run.sh                                   # every stage, tiny config, embedded corpus subset
+#   ./run.sh --corpus-dir /path/to/fsdd/recordings --test-speakers "nicolas"
+#   ./run.sh --download true                   # fetch the full corpus first (needs internet)
+#   ./run.sh --stage 5 --stop-stage 6          # re-decode and re-score only
+#
+# Stages: 0 download, 1 prepare, 2 fbank, 3 tokens, 4 train, 5 decode, 6 score, 7 export,
+#         8 sherpa-onnx decode + score, 9 RESULTS.md. Each stage skips work already done.
+set -euo pipefail
+
+cmdline="$0 $*"
+cd "$(dirname "$0")"
+. ./cmd.sh
+
+stage=0
+stop_stage=100
+nj=2                   # parallel feature-extraction jobs
+cmd=$train_cmd         # job runner for parallel steps (cmd.sh)
+conf=conf/tiny.yaml    # recipe config (YAML): corpus, features, tokens, model, train, decode
+corpus_dir=            # folder of FSDD recordings; empty: the embedded subset, or the download
+download=false         # stage 0 fetches the full corpus into $dl_dir (skipped with --corpus-dir)
+dl_dir=download
+test_speakers=nicolas  # speakers held out for the speaker-open test (any speaker in the corpus)
+data_dir=data
+exp_dir=exp/transducer
+results=RESULTS.md
+device=cpu             # cpu or cuda
+world_size=1           # >1 trains with torchrun --nproc_per_node $world_size
+epoch=                 # checkpoint to decode/export; empty: the last
+avg=                   # checkpoints to average; empty: decode.avg of the config
+
+help_message=$(sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//')
+. utils/parse_options.sh
+
+. ./path.sh
+
+log() {
+  local fname=${BASH_SOURCE[1]##*/}
+  echo -e "$(date '+%Y-%m-%d %H:%M:%S') ($fname:${BASH_LINENO[0]}:${FUNCNAME[1]}) $*"
+}
+
+embedded=$TOOLKIT_ROOT/local/fsdd_subset/recordings
+tests="test test_open"
+manifests=$data_dir/manifests
+fbank=$data_dir/fbank
+
+if [ "$stage" -le 0 ] && [ "$stop_stage" -ge 0 ]; then
+  if [ -n "$corpus_dir" ]; then
+    log "Stage 0: --corpus-dir $corpus_dir given, no download"
+  elif $download; then
+    log "Stage 0: download FSDD into $dl_dir/fsdd"
+    python "$TOOLKIT_ROOT/local/download_fsdd.py" "$dl_dir/fsdd"
+  else
+    log "Stage 0: no --corpus-dir and --download false: using the embedded subset $embedded"
+  fi
+fi
+if [ -z "$corpus_dir" ]; then
+  if $download; then corpus_dir=$dl_dir/fsdd/recordings; else corpus_dir=$embedded; fi
+fi
+
+if [ "$stage" -le 1 ] && [ "$stop_stage" -ge 1 ]; then
+  log "Stage 1: prepare manifests and the connected-digit corpus from $corpus_dir"
+  if [ ! -f "$manifests/.fsdd.done" ]; then
+    python "$TOOLKIT_ROOT/local/prepare_fsdd.py" --corpus-dir "$corpus_dir" --config "$conf" \
+      --test-speakers "$test_speakers" --output-dir "$data_dir"
+    touch "$manifests/.fsdd.done"
+  fi
+fi
+
+if [ "$stage" -le 2 ] && [ "$stop_stage" -ge 2 ]; then
+  log "Stage 2: fbank features (kaldi-native-fbank, 80 bins) with $nj jobs"
+  [ -f "$manifests/noise_cuts.jsonl.gz" ] || python "$TOOLKIT_ROOT/local/make_noise.py" --config "$conf" --output-dir "$data_dir"
+  steps/make_fbank.sh --nj "$nj" --cmd "$cmd" "$manifests/noise_cuts.jsonl.gz" "$fbank" noise
+  steps/make_fbank.sh --nj "$nj" --cmd "$cmd" \
+    --speed-perturb "$(python -m icefall_ext.bin.config_value "$conf" features.speed_perturb)" \
+    "$manifests/fsdd_cuts_train.jsonl.gz" "$fbank" train
+  for part in dev $tests; do
+    steps/make_fbank.sh --nj "$nj" --cmd "$cmd" "$manifests/fsdd_cuts_$part.jsonl.gz" "$fbank" "$part"
+  done
+fi
+
+steps/transducer_pipeline.sh --stage "$stage" --stop-stage "$stop_stage" --conf "$conf" \
+  --manifest-prefix fsdd_ --train-set train --dev-set dev --test-sets "$tests" \
+  --device "$device" --world-size "$world_size" --epoch "$epoch" --avg "$avg" \
+  --results "$results" --cmdline "$cmdline" \
+  --title "FSDD connected digits: transducer ($conf, speaker-open test speakers: $test_speakers)" \
+  "$data_dir" "$exp_dir"

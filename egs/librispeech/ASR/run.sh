@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Transducer ASR on LibriSpeech, the same stages as egs/fsdd/ASR.
+#
+#   ./run.sh --download true --conf conf/full.yaml      # paper-scale: fetch LibriSpeech (~60 GB) first
+#   ./run.sh --corpus-dir /data/LibriSpeech --conf conf/full.yaml --device cuda --world-size 4
+#   ./run.sh --corpus-dir /data/LibriSpeech --train-parts train-clean-100   # the 100-hour setup
+#
+# Stages: 0 download, 1 prepare (lhotse), 2 fbank, 3 tokens, 4 train, 5 decode, 6 score,
+#         7 export, 8 sherpa-onnx decode + score, 9 RESULTS.md. Each stage skips work already done.
+set -euo pipefail
+
+cmdline="$0 $*"
+cd "$(dirname "$0")"
+. ./cmd.sh
+
+stage=0
+stop_stage=100
+nj=4
+cmd=$train_cmd
+conf=conf/tiny.yaml
+corpus_dir=            # folder holding train-clean-100/, dev-clean/, ... (LibriSpeech's layout)
+download=false         # stage 0 fetches LibriSpeech into $dl_dir (skipped with --corpus-dir)
+dl_dir=download
+train_parts="train-clean-100 train-clean-360 train-other-500"
+dev_part=dev-clean
+test_parts="test-clean test-other"
+data_dir=data
+exp_dir=exp/transducer
+results=RESULTS.md
+device=cpu
+world_size=1
+epoch=
+avg=
+
+help_message=$(sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//')
+. utils/parse_options.sh
+
+. ./path.sh
+
+log() {
+  local fname=${BASH_SOURCE[1]##*/}
+  echo -e "$(date '+%Y-%m-%d %H:%M:%S') ($fname:${BASH_LINENO[0]}:${FUNCNAME[1]}) $*"
+}
+
+manifests=$data_dir/manifests
+fbank=$data_dir/fbank
+
+if [ "$stage" -le 0 ] && [ "$stop_stage" -ge 0 ]; then
+  if [ -n "$corpus_dir" ]; then
+    log "Stage 0: --corpus-dir $corpus_dir given, no download"
+  elif $download; then
+    log "Stage 0: download LibriSpeech into $dl_dir"
+    lhotse download librispeech --full "$dl_dir"
+  else
+    echo "$0: give --corpus-dir DIR (LibriSpeech's layout) or --download true" 1>&2
+    exit 1
+  fi
+fi
+[ -z "$corpus_dir" ] && corpus_dir=$dl_dir/LibriSpeech
+
+if [ "$stage" -le 1 ] && [ "$stop_stage" -ge 1 ]; then
+  log "Stage 1: lhotse manifests from $corpus_dir"
+  if [ ! -f "$manifests/.librispeech.done" ]; then
+    # shellcheck disable=SC2086
+    python local/prepare_librispeech.py --corpus-dir "$corpus_dir" --output-dir "$data_dir" --nj "$nj" \
+      --train-parts $train_parts --dev-part "$dev_part" --test-parts $test_parts
+    touch "$manifests/.librispeech.done"
+  fi
+fi
+
+if [ "$stage" -le 2 ] && [ "$stop_stage" -ge 2 ]; then
+  log "Stage 2: fbank features (kaldi-native-fbank, 80 bins) with $nj jobs"
+  [ -f "$manifests/noise_cuts.jsonl.gz" ] || python "$TOOLKIT_ROOT/local/make_noise.py" --config "$conf" --output-dir "$data_dir"
+  steps/make_fbank.sh --nj "$nj" --cmd "$cmd" "$manifests/noise_cuts.jsonl.gz" "$fbank" noise
+  steps/make_fbank.sh --nj "$nj" --cmd "$cmd" \
+    --speed-perturb "$(python -m icefall_ext.bin.config_value "$conf" features.speed_perturb)" \
+    "$manifests/librispeech_cuts_train.jsonl.gz" "$fbank" train
+  for part in dev $test_parts; do
+    steps/make_fbank.sh --nj "$nj" --cmd "$cmd" "$manifests/librispeech_cuts_$part.jsonl.gz" "$fbank" "$part"
+  done
+fi
+
+steps/transducer_pipeline.sh --stage "$stage" --stop-stage "$stop_stage" --conf "$conf" \
+  --manifest-prefix librispeech_ --train-set train --dev-set dev --test-sets "$test_parts" \
+  --device "$device" --world-size "$world_size" --epoch "$epoch" --avg "$avg" \
+  --results "$results" --cmdline "$cmdline" --title "LibriSpeech: transducer ($conf)" \
+  "$data_dir" "$exp_dir"

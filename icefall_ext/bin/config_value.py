@@ -1,0 +1,33 @@
+#!/usr/bin/env python3
+"""Prints one value of a recipe config for shell scripts; lists are space-separated.
+
+    python -m icefall_ext.bin.config_value conf/tiny.yaml features.speed_perturb   # -> 0.9 1.1
+Unknown keys are errors; unset keys print the default.
+"""
+import argparse
+import dataclasses
+
+from icefall_ext.asr_config import AsrRecipeConfig
+from icefall_ext.utils.cli import run_main
+from icefall_ext.utils.config import load_config
+from icefall_ext.utils.errors import InputError
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("config")
+    p.add_argument("key", help="dotted path, e.g. decode.methods")
+    args = p.parse_args()
+    value = load_config(args.config, AsrRecipeConfig)
+    for part in args.key.split("."):
+        if dataclasses.is_dataclass(value) and part in {f.name for f in dataclasses.fields(value)}:
+            value = getattr(value, part)
+        elif isinstance(value, dict) and part in value:
+            value = value[part]
+        else:
+            raise InputError(f"{args.config}: unknown key '{args.key}'")
+    print(" ".join(map(str, value)) if isinstance(value, (list, tuple)) else value)
+
+
+if __name__ == "__main__":
+    run_main(main)

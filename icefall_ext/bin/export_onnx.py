@@ -1,0 +1,41 @@
+#!/usr/bin/env python3
+"""Exports a trained transducer for sherpa-onnx (icefall's export-onnx.py).
+
+    python -m icefall_ext.bin.export_onnx --config conf/tiny.yaml --exp-dir exp/transducer \
+        --bpe-model data/lang_bpe/bpe.model [--epoch E --avg A]
+Writes EXP_DIR/onnx/{encoder,decoder,joiner}.onnx and tokens.txt, then checks onnxruntime's
+outputs against PyTorch's and fails if they differ by more than --tolerance.
+"""
+import argparse
+import logging
+from pathlib import Path
+
+from icefall_ext.export.onnx_transducer import check_export, export_transducer
+from icefall_ext.models.load import load_transducer
+from icefall_ext.utils.cli import run_main
+from icefall_ext.utils.errors import InputError
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--config", required=True)
+    p.add_argument("--exp-dir", required=True, type=Path)
+    p.add_argument("--bpe-model", required=True, type=Path)
+    p.add_argument("--epoch", type=int, default=None)
+    p.add_argument("--avg", type=int, default=None)
+    p.add_argument("--out-dir", type=Path, default=None, help="default: EXP_DIR/onnx")
+    p.add_argument("--tolerance", type=float, default=1e-3)
+    args = p.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s [%(filename)s:%(lineno)d] %(message)s")
+    model, tokenizer, epoch, avg = load_transducer(args.config, args.exp_dir, args.bpe_model, args.epoch, args.avg)
+    out_dir = args.out_dir or args.exp_dir / "onnx"
+    paths = export_transducer(model, out_dir, model.cfg.encoder.num_features)
+    tokenizer.write_tokens_txt(out_dir / "tokens.txt")
+    diff = check_export(model, paths, model.cfg.encoder.num_features)
+    logging.info(f"exported epoch {epoch} avg {avg} to {out_dir}; max |onnx - torch| = {diff:.2e}")
+    if diff > args.tolerance:
+        raise InputError(f"{out_dir}: ONNX outputs differ from PyTorch by {diff:.2e} (> {args.tolerance})")
+
+
+if __name__ == "__main__":
+    run_main(main)

@@ -1,0 +1,54 @@
+"""Dataloaders over lhotse cuts with precomputed features, as icefall's asr_datamodule.
+
+Training batches are bucketed by duration, sharded per rank under torchrun, mixed with
+noise (CutMix, in the feature domain) and masked with SpecAugment.
+"""
+from typing import Optional
+
+import torch
+from lhotse import CutSet
+from lhotse.dataset import (
+    CutMix,
+    DynamicBucketingSampler,
+    K2SpeechRecognitionDataset,
+    SimpleCutSampler,
+    SpecAugment,
+)
+
+from icefall_ext.asr_config import TrainConfig
+
+
+def train_dataloader(
+    cuts: CutSet,
+    cfg: TrainConfig,
+    noise_cuts: Optional[CutSet] = None,
+    world_size: int = 1,
+    rank: int = 0,
+) -> torch.utils.data.DataLoader:
+    cut_transforms = []
+    if noise_cuts is not None and cfg.noise_prob > 0:
+        cut_transforms.append(CutMix(cuts=noise_cuts, p=cfg.noise_prob, snr=tuple(cfg.noise_snr), preserve_id=True))
+    input_transforms = []
+    if cfg.spec_augment:
+        input_transforms.append(
+            SpecAugment(time_warp_factor=40, num_frame_masks=4, features_mask_size=20, num_feature_masks=2, frames_mask_size=40)
+        )
+    dataset = K2SpeechRecognitionDataset(cut_transforms=cut_transforms, input_transforms=input_transforms, return_cuts=True)
+    sampler = DynamicBucketingSampler(
+        cuts,
+        max_duration=cfg.max_duration,
+        shuffle=True,
+        num_buckets=cfg.num_buckets,
+        drop_last=True,
+        world_size=world_size,
+        rank=rank,
+        seed=cfg.seed,
+    )
+    return torch.utils.data.DataLoader(dataset, sampler=sampler, batch_size=None, num_workers=cfg.num_workers)
+
+
+def eval_dataloader(cuts: CutSet, max_duration: float, world_size: int = 1, rank: int = 0) -> torch.utils.data.DataLoader:
+    """Unshuffled batches of whole cuts, for validation and decoding."""
+    dataset = K2SpeechRecognitionDataset(return_cuts=True)
+    sampler = SimpleCutSampler(cuts, max_duration=max_duration, shuffle=False, world_size=world_size, rank=rank)
+    return torch.utils.data.DataLoader(dataset, sampler=sampler, batch_size=None, num_workers=0)

@@ -1,0 +1,169 @@
+"""Conformer encoder with 4x subsampling, full-context or causal-chunked.
+
+Attention uses rotary position embeddings, which are relative and therefore the same
+whether a frame is seen in a whole utterance or a stream of chunks. In the causal mode a
+frame attends to its own chunk and a bounded number of frames to the left, and the
+convolution module only looks left: this is the masking icefall's streaming models use in
+training ("dynamic chunk training": the chunk size is drawn per batch from a list).
+"""
+import random
+from dataclasses import dataclass, field
+from typing import List, Optional, Tuple
+
+import torch
+from torch import nn
+
+from icefall_ext.models.subsampling import Conv2dSubsampling
+
+
+@dataclass
+class ConformerConfig:
+    num_features: int = 80
+    d_model: int = 144
+    num_layers: int = 6
+    num_heads: int = 4
+    feedforward_dim: int = 576
+    cnn_module_kernel: int = 15
+    dropout: float = 0.1
+    causal: bool = False
+    chunk_sizes: List[int] = field(default_factory=lambda: [8, 16, 32])  # in subsampled frames
+    left_context_frames: int = 64  # in subsampled frames
+
+
+def _rotate_half(x: torch.Tensor) -> torch.Tensor:
+    x1, x2 = x.chunk(2, dim=-1)
+    return torch.cat([-x2, x1], dim=-1)
+
+
+class RotaryEmbedding(nn.Module):
+    def __init__(self, head_dim: int, base: float = 10000.0):
+        super().__init__()
+        inv_freq = 1.0 / (base ** (torch.arange(0, head_dim, 2, dtype=torch.float32) / head_dim))
+        self.register_buffer("inv_freq", inv_freq, persistent=False)
+
+    def forward(self, seq_len: int, device: torch.device, dtype: torch.dtype) -> Tuple[torch.Tensor, torch.Tensor]:
+        t = torch.arange(seq_len, device=device, dtype=torch.float32)
+        freqs = torch.outer(t, self.inv_freq)
+        emb = torch.cat([freqs, freqs], dim=-1)
+        return emb.cos().to(dtype), emb.sin().to(dtype)
+
+
+class RotarySelfAttention(nn.Module):
+    def __init__(self, d_model: int, num_heads: int, dropout: float):
+        super().__init__()
+        if d_model % num_heads or (d_model // num_heads) % 2:
+            raise ValueError(f"d_model {d_model} must split into {num_heads} heads of even size")
+        self.num_heads = num_heads
+        self.head_dim = d_model // num_heads
+        self.qkv = nn.Linear(d_model, 3 * d_model)
+        self.out = nn.Linear(d_model, d_model)
+        self.rotary = RotaryEmbedding(self.head_dim)
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, x: torch.Tensor, allowed: torch.Tensor) -> torch.Tensor:
+        """x: (N, T, D); allowed: (N or 1, T, T) bool, True where query may attend to key."""
+        n, t, d = x.shape
+        q, k, v = self.qkv(x).view(n, t, 3, self.num_heads, self.head_dim).permute(2, 0, 3, 1, 4).unbind(0)
+        cos, sin = self.rotary(t, x.device, x.dtype)
+        q = q * cos + _rotate_half(q) * sin
+        k = k * cos + _rotate_half(k) * sin
+        scores = torch.matmul(q, k.transpose(-2, -1)) / (self.head_dim**0.5)
+        scores = scores.masked_fill(~allowed.unsqueeze(1), -1e4)
+        attn = self.dropout(torch.softmax(scores, dim=-1))
+        y = torch.matmul(attn, v).transpose(1, 2).reshape(n, t, d)
+        return self.out(y)
+
+
+class ConvolutionModule(nn.Module):
+    def __init__(self, d_model: int, kernel_size: int, causal: bool):
+        super().__init__()
+        self.causal = causal
+        self.kernel_size = kernel_size
+        self.pointwise1 = nn.Conv1d(d_model, 2 * d_model, 1)
+        self.depthwise = nn.Conv1d(d_model, d_model, kernel_size, groups=d_model)
+        self.norm = nn.LayerNorm(d_model)
+        self.pointwise2 = nn.Conv1d(d_model, d_model, 1)
+
+    def forward(self, x: torch.Tensor, pad_mask: torch.Tensor) -> torch.Tensor:
+        """x: (N, T, D); pad_mask: (N, T) True at padding frames, zeroed before the depthwise conv."""
+        x = nn.functional.glu(self.pointwise1(x.transpose(1, 2)), dim=1)
+        x = x.masked_fill(pad_mask.unsqueeze(1), 0.0)
+        left = self.kernel_size - 1 if self.causal else (self.kernel_size - 1) // 2
+        right = 0 if self.causal else self.kernel_size - 1 - left
+        x = self.depthwise(nn.functional.pad(x, (left, right)))
+        x = nn.functional.silu(self.norm(x.transpose(1, 2)))
+        return self.pointwise2(x.transpose(1, 2)).transpose(1, 2)
+
+
+class FeedForward(nn.Sequential):
+    def __init__(self, d_model: int, hidden: int, dropout: float):
+        super().__init__(nn.Linear(d_model, hidden), nn.SiLU(), nn.Dropout(dropout), nn.Linear(hidden, d_model))
+
+
+class ConformerLayer(nn.Module):
+    def __init__(self, cfg: ConformerConfig):
+        super().__init__()
+        d = cfg.d_model
+        self.ff1_norm, self.ff1 = nn.LayerNorm(d), FeedForward(d, cfg.feedforward_dim, cfg.dropout)
+        self.attn_norm, self.attn = nn.LayerNorm(d), RotarySelfAttention(d, cfg.num_heads, cfg.dropout)
+        self.conv_norm, self.conv = nn.LayerNorm(d), ConvolutionModule(d, cfg.cnn_module_kernel, cfg.causal)
+        self.ff2_norm, self.ff2 = nn.LayerNorm(d), FeedForward(d, cfg.feedforward_dim, cfg.dropout)
+        self.final_norm = nn.LayerNorm(d)
+        self.dropout = nn.Dropout(cfg.dropout)
+
+    def forward(self, x: torch.Tensor, allowed: torch.Tensor, pad_mask: torch.Tensor) -> torch.Tensor:
+        x = x + 0.5 * self.dropout(self.ff1(self.ff1_norm(x)))
+        x = x + self.dropout(self.attn(self.attn_norm(x), allowed))
+        x = x + self.dropout(self.conv(self.conv_norm(x), pad_mask))
+        x = x + 0.5 * self.dropout(self.ff2(self.ff2_norm(x)))
+        return self.final_norm(x)
+
+
+def chunk_attention_mask(t: int, chunk_size: int, left_context: int, device: torch.device) -> torch.Tensor:
+    """(T, T) bool: query i sees keys in its own chunk and up to `left_context` frames before it."""
+    idx = torch.arange(t, device=device)
+    chunk = idx // chunk_size
+    q_chunk, k_chunk = chunk.unsqueeze(1), chunk.unsqueeze(0)
+    chunk_start = (q_chunk * chunk_size)
+    return (k_chunk <= q_chunk) & (idx.unsqueeze(0) >= chunk_start - left_context)
+
+
+class ConformerEncoder(nn.Module):
+    def __init__(self, cfg: ConformerConfig):
+        super().__init__()
+        self.cfg = cfg
+        # Global mean/variance normalisation of the input (ESPnet's GlobalMVN): set once from
+        # training statistics, saved with the model, and part of the exported graph.
+        self.register_buffer("feature_mean", torch.zeros(cfg.num_features))
+        self.register_buffer("feature_inv_std", torch.ones(cfg.num_features))
+        self.embed = Conv2dSubsampling(cfg.num_features, cfg.d_model)
+        self.layers = nn.ModuleList(ConformerLayer(cfg) for _ in range(cfg.num_layers))
+
+    def set_feature_stats(self, mean: torch.Tensor, std: torch.Tensor) -> None:
+        self.feature_mean.copy_(mean)
+        self.feature_inv_std.copy_(1.0 / std.clamp(min=1e-5))
+
+    @property
+    def output_dim(self) -> int:
+        return self.cfg.d_model
+
+    def forward(
+        self, x: torch.Tensor, x_lens: torch.Tensor, chunk_size: Optional[int] = None
+    ) -> Tuple[torch.Tensor, torch.Tensor]:
+        """x: (N, T, F) fbank -> (N, T', d_model), lengths (N,).
+
+        chunk_size: subsampled frames per chunk in the causal mode; by default drawn from
+        cfg.chunk_sizes while training and the first of them otherwise. Ignored when
+        the encoder is not causal.
+        """
+        x, lens = self.embed((x - self.feature_mean) * self.feature_inv_std, x_lens)
+        t = x.shape[1]
+        pad_mask = torch.arange(t, device=x.device).unsqueeze(0) >= lens.unsqueeze(1)  # (N, T)
+        allowed = ~pad_mask.unsqueeze(1)  # (N, 1, T): keys that exist
+        if self.cfg.causal:
+            if chunk_size is None:
+                chunk_size = random.choice(self.cfg.chunk_sizes) if self.training else self.cfg.chunk_sizes[0]
+            allowed = allowed & chunk_attention_mask(t, chunk_size, self.cfg.left_context_frames, x.device)
+        for layer in self.layers:
+            x = layer(x, allowed, pad_mask)
+        return x, lens

@@ -1,0 +1,36 @@
+"""A trained transducer from a recipe config and its epoch checkpoints (icefall's --epoch/--avg)."""
+from pathlib import Path
+from typing import Optional, Tuple, Union
+
+from icefall_ext.asr_config import AsrRecipeConfig
+from icefall_ext.models.transducer import Transducer
+from icefall_ext.tokens.bpe import Tokenizer
+from icefall_ext.utils.checkpoint import averaged_model_state, latest_epoch
+from icefall_ext.utils.config import load_config
+from icefall_ext.utils.errors import InputError
+
+
+def resolve_epoch(exp_dir: Union[str, Path], epoch: Optional[int]) -> int:
+    if epoch is not None:
+        return epoch
+    last = latest_epoch(exp_dir)
+    if last is None:
+        raise InputError(f"{exp_dir}: no epoch-N.pt checkpoints (train first)")
+    return last
+
+
+def load_transducer(
+    config: Union[str, Path], exp_dir: Union[str, Path], bpe_model: Union[str, Path], epoch: Optional[int], avg: Optional[int]
+) -> Tuple[Transducer, Tokenizer, int, int]:
+    """(model in eval mode, tokenizer, epoch, avg) with the last `avg` epochs up to `epoch` averaged."""
+    cfg = load_config(config, AsrRecipeConfig)
+    tokenizer = Tokenizer(bpe_model)
+    epoch = resolve_epoch(exp_dir, epoch)
+    avg = min(avg or cfg.decode.avg, epoch)
+    model = Transducer(cfg.model, vocab_size=tokenizer.vocab_size, blank_id=tokenizer.blank_id)
+    try:
+        model.load_state_dict(averaged_model_state(exp_dir, epoch, avg))
+    except RuntimeError as e:
+        raise InputError(f"{exp_dir}/epoch-{epoch}.pt: does not match the model in {config} ({str(e).splitlines()[0]})")
+    model.eval()
+    return model, tokenizer, epoch, avg

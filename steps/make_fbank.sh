@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Computes kaldi-native-fbank features for a cut manifest in --nj parallel jobs run by --cmd.
+#   steps/make_fbank.sh [--nj 4] [--cmd utils/run.pl] [--speed-perturb "0.9 1.1"] <in-cuts> <fbank-dir> <name>
+# Writes <fbank-dir>/cuts_<name>.jsonl.gz (features in <fbank-dir>/feats_<name>/) and logs in
+# <fbank-dir>/log/. Does nothing if that manifest exists.
+set -euo pipefail
+
+nj=4
+cmd=utils/run.pl
+speed_perturb=""
+help_message="Usage: $0 [--nj N] [--cmd CMD] [--speed-perturb \"0.9 1.1\"] <in-cuts> <fbank-dir> <name>"
+
+. utils/parse_options.sh
+
+if [ $# -ne 3 ]; then
+  echo "$help_message" 1>&2
+  exit 1
+fi
+in_cuts=$1
+fbank_dir=$2
+name=$3
+out=$fbank_dir/cuts_$name.jsonl.gz
+
+if [ -f "$out" ]; then
+  echo "$0: $out exists, skipping"
+  exit 0
+fi
+[ -f "$in_cuts" ] || { echo "$0: $in_cuts: cut manifest does not exist" 1>&2; exit 1; }
+
+split_dir=$fbank_dir/split_$name
+rm -rf "$split_dir" "$fbank_dir/feats_$name"
+mkdir -p "$split_dir" "$fbank_dir/feats_$name" "$fbank_dir/log"
+
+# shellcheck disable=SC2086
+python -m icefall_ext.bin.compute_fbank split "$in_cuts" "$nj" "$split_dir" --speed-perturb $speed_perturb
+
+$cmd JOB=1:"$nj" "$fbank_dir/log/fbank_$name.JOB.log" \
+  python -m icefall_ext.bin.compute_fbank compute "$split_dir/cuts.JOB.jsonl.gz" \
+    "$fbank_dir/feats_$name/feats.JOB" "$split_dir/cuts_fbank.JOB.jsonl.gz"
+
+parts=()
+for j in $(seq "$nj"); do parts+=("$split_dir/cuts_fbank.$j.jsonl.gz"); done
+python -m icefall_ext.bin.compute_fbank combine "$out" "${parts[@]}"
+rm -f "$split_dir"/cuts.*.jsonl.gz
+echo "$0: wrote $out"

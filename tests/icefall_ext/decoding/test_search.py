@@ -1,0 +1,88 @@
+import itertools
+import math
+from collections import defaultdict
+
+import pytest
+import torch
+
+from icefall_ext.decoding.beam_search import modified_beam_search, modified_beam_search_one
+from icefall_ext.decoding.greedy_search import greedy_search_batch
+from icefall_ext.models.conformer import ConformerConfig
+from icefall_ext.models.transducer import Transducer, TransducerConfig
+
+
+def toy_model(vocab_size: int = 4, seed: int = 0) -> Transducer:
+    torch.manual_seed(seed)
+    cfg = TransducerConfig(
+        encoder=ConformerConfig(num_features=16, d_model=16, num_layers=1, num_heads=2, feedforward_dim=32, dropout=0.0),
+        decoder_dim=8,
+        joiner_dim=8,
+        ctc_loss_scale=0.0,
+    )
+    model = Transducer(cfg, vocab_size=vocab_size).eval()
+    with torch.no_grad():  # sharpen the joiner so that decisions are not all blank
+        model.joiner.output_linear.weight.mul_(6.0)
+    return model
+
+
+def frame_log_probs(model: Transducer, enc_t: torch.Tensor, ys: tuple) -> torch.Tensor:
+    ctx = model.decoder.context_size
+    context = torch.tensor([list(ys[-ctx:])])
+    dec = model.decoder(context, need_pad=False)[:, -1]
+    return model.joiner(enc_t.unsqueeze(0), dec).log_softmax(-1)[0]
+
+
+@torch.no_grad()
+def brute_force(model: Transducer, enc: torch.Tensor):
+    """Every path of at most one symbol per frame, probabilities summed per output sequence."""
+    blank, ctx, V = model.blank_id, model.decoder.context_size, model.vocab_size
+    totals = defaultdict(lambda: -math.inf)
+    for path in itertools.product(range(V), repeat=enc.shape[0]):
+        ys, score = (blank,) * ctx, 0.0
+        for t, sym in enumerate(path):
+            score += frame_log_probs(model, enc[t], ys)[sym].item()
+            if sym != blank:
+                ys = ys + (sym,)
+        totals[ys] = float(torch.logaddexp(torch.tensor(totals[ys]), torch.tensor(score)))
+    best = max(totals, key=totals.get)
+    return best, totals[best]
+
+
+@torch.no_grad()
+def reference_greedy(model: Transducer, enc: torch.Tensor):
+    ys = (model.blank_id,) * model.decoder.context_size
+    for t in range(enc.shape[0]):
+        sym = int(frame_log_probs(model, enc[t], ys).argmax())
+        if sym != model.blank_id:
+            ys = ys + (sym,)
+    return list(ys[model.decoder.context_size :])
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_modified_beam_search_with_wide_beam_equals_brute_force(seed):
+    model = toy_model(seed=seed)
+    enc = torch.randn(4, 16, generator=torch.Generator().manual_seed(seed))
+    best_ys, best_score = brute_force(model, enc)
+    hyps = modified_beam_search_one(model, enc, beam=4**4)
+    assert hyps[0].ys == best_ys
+    assert hyps[0].log_prob == pytest.approx(best_score, abs=1e-4)
+
+
+def test_greedy_batch_equals_per_utterance_reference():
+    model = toy_model(seed=3)
+    enc = torch.randn(3, 7, 16, generator=torch.Generator().manual_seed(3))
+    lens = torch.tensor([7, 4, 6])
+    batch = greedy_search_batch(model, enc, lens)
+    for i in range(3):
+        assert batch[i] == reference_greedy(model, enc[i, : lens[i]])
+
+
+def test_batched_modified_beam_search_equals_per_utterance():
+    model = toy_model(seed=4)
+    enc = torch.randn(2, 6, 16, generator=torch.Generator().manual_seed(4))
+    lens = torch.tensor([6, 5])
+    batch = modified_beam_search(model, enc, lens, beam=4)
+    ctx = model.decoder.context_size
+    for i in range(2):
+        best = modified_beam_search_one(model, enc[i, : lens[i]], beam=4)[0]
+        assert batch[i] == list(best.ys[ctx:])

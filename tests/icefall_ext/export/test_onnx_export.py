@@ -1,0 +1,66 @@
+"""The exported model equals PyTorch and decodes in sherpa-onnx exactly as our own
+pipeline does (kaldi-native-fbank features + greedy search) on real audio."""
+import numpy as np
+import pytest
+import torch
+
+from icefall_ext.decoding.greedy_search import greedy_search_batch
+from icefall_ext.export.onnx_transducer import check_export, export_transducer
+from icefall_ext.features.kaldi_native_fbank import KnfFbankConfig, compute_knf_fbank
+from icefall_ext.models.conformer import ConformerConfig
+from icefall_ext.models.transducer import Transducer, TransducerConfig
+
+VOCAB = 12
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    torch.manual_seed(0)
+    cfg = TransducerConfig(
+        encoder=ConformerConfig(d_model=32, num_layers=2, num_heads=4, feedforward_dim=64, dropout=0.0),
+        decoder_dim=16, joiner_dim=16, ctc_loss_scale=0.0,
+    )
+    model = Transducer(cfg, vocab_size=VOCAB).eval()
+    with torch.no_grad():
+        model.joiner.output_linear.bias[0] -= 0.5  # emit some non-blank tokens
+        model.joiner.output_linear.bias[1] = -100.0  # never <unk>, which sherpa-onnx drops
+        model.joiner.output_linear.weight.mul_(2.0)
+    out = tmp_path_factory.mktemp("onnx")
+    paths = export_transducer(model, out)
+    (out / "tokens.txt").write_text("".join(f"{s} {i}\n" for i, s in enumerate(["<blk>", "<unk>"] + [f"▁W{i}" for i in range(VOCAB - 2)])))
+    return model, paths, out
+
+
+def test_onnx_outputs_equal_pytorch(exported):
+    model, paths, _ = exported
+    assert check_export(model, paths) < 1e-4
+
+
+def test_decoder_metadata_for_sherpa(exported):
+    import onnx
+
+    _, paths, _ = exported
+    meta = {p.key: p.value for p in onnx.load(str(paths["decoder"])).metadata_props}
+    assert meta["vocab_size"] == str(VOCAB) and meta["context_size"] == "2"
+
+
+def test_sherpa_onnx_decodes_like_pytorch(exported, fsdd_subset):
+    import sherpa_onnx
+    from lhotse import Recording
+
+    model, paths, out = exported
+    rec = sherpa_onnx.OfflineRecognizer.from_transducer(
+        encoder=str(paths["encoder"]), decoder=str(paths["decoder"]), joiner=str(paths["joiner"]),
+        tokens=str(out / "tokens.txt"), num_threads=1, decoding_method="greedy_search",
+    )
+    for name in ["7_jackson_3", "0_george_1", "4_yweweler_2"]:
+        audio = Recording.from_file(fsdd_subset / f"{name}.flac").resample(16000).load_audio()[0]
+        audio = np.concatenate([audio, audio, audio])
+        stream = rec.create_stream()
+        stream.accept_waveform(16000, audio)
+        rec.decode_stream(stream)
+        feats = torch.from_numpy(compute_knf_fbank(audio, 16000, KnfFbankConfig())).unsqueeze(0)
+        enc, lens = model.encoder(feats, torch.tensor([feats.shape[1]]))
+        ours = " ".join(f"W{i - 2}" for i in greedy_search_batch(model, enc, lens)[0])
+        assert ours, "the toy model should emit tokens"
+        assert stream.result.text.strip() == ours

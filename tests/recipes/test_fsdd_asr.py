@@ -1,0 +1,86 @@
+"""egs/fsdd/ASR end to end at its CI config, re-runs, and bad input."""
+import re
+
+import pytest
+
+from .helpers import assert_ok, error_lines, run_recipe
+
+RECIPE = "egs/fsdd/ASR"
+pytestmark = pytest.mark.recipe
+
+
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("fsdd")
+    args = ["--conf", "conf/ci.yaml", "--data-dir", str(out / "data"), "--exp-dir", str(out / "exp"),
+            "--results", str(out / "RESULTS.md"), "--test-speakers", "yweweler"]
+    proc = run_recipe(RECIPE, args)
+    assert_ok(proc)
+    return out, args, proc
+
+
+def wer_table(results: str):
+    rows = {}
+    for line in results.splitlines():
+        m = re.match(r"\| (greedy_search|modified_beam_search) \| (.*) \|$", line)
+        if m:
+            rows[m.group(1)] = [float(x) for x in m.group(2).split(" | ")]
+    return rows
+
+
+def test_every_stage_produces_its_outputs(finished_run):
+    out, _, proc = finished_run
+    exp = out / "exp"
+    for name in ["encoder.onnx", "decoder.onnx", "joiner.onnx", "tokens.txt"]:
+        assert (exp / "onnx" / name).is_file()
+    assert (exp / "epoch-2.pt").is_file() and (exp / "loss.png").is_file()
+    assert list((exp / "log").glob("log-train-*")) and (out / "data" / "fbank" / "log").is_dir()
+    assert list((exp / "greedy_search").glob("errs-test_open-epoch-2-avg-2.txt"))
+    results = (out / "RESULTS.md").read_text()
+    assert "--test-speakers yweweler" in results  # the command that produced it
+    table = wer_table(results)
+    assert set(table) == {"greedy_search", "modified_beam_search"}
+    assert all(len(v) == 4 for v in table.values())  # test and test_open, PyTorch and sherpa-onnx
+    assert "RTF" in results
+    assert "| decoding method |" in proc.stdout  # the table is printed at the end
+
+
+def test_sherpa_onnx_agrees_with_pytorch(finished_run):
+    out, _, _ = finished_run
+    exp = out / "exp"
+    for test in ["test", "test_open"]:
+        torch_hyps = (exp / "greedy_search" / f"recogs-{test}-epoch-2-avg-2.txt").read_text()
+        sherpa_hyps = (exp / "onnx" / "greedy_search" / f"recogs-{test}.txt").read_text()
+        hyp = lambda text: [line for line in text.splitlines() if "\thyp=" in line]  # noqa: E731
+        a, b = hyp(torch_hyps), hyp(sherpa_hyps)
+        same = sum(x == y for x, y in zip(a, b))
+        assert len(a) == len(b) == 8 and same >= 7, (a, b)
+
+
+def test_rerunning_finished_stages_does_nothing(finished_run):
+    out, args, _ = finished_run
+    ckpt = out / "exp" / "epoch-2.pt"
+    feats = out / "data" / "fbank" / "cuts_train.jsonl.gz"
+    before = (ckpt.stat().st_mtime, feats.stat().st_mtime)
+    proc = run_recipe(RECIPE, args + ["--stage", "1", "--stop-stage", "4"])
+    assert_ok(proc)
+    assert (ckpt.stat().st_mtime, feats.stat().st_mtime) == before
+    assert "training already finished" in proc.stderr + proc.stdout
+
+
+def test_missing_corpus_dir_is_one_line_error(tmp_path):
+    proc = run_recipe(RECIPE, ["--corpus-dir", str(tmp_path / "nope"), "--data-dir", str(tmp_path / "data"),
+                               "--stop-stage", "1"])
+    assert proc.returncode != 0
+    lines = error_lines(proc)
+    assert len(lines) == 1 and "nope: corpus directory does not exist" in lines[0]
+    assert not (tmp_path / "data" / "manifests").exists()
+
+
+def test_unknown_config_key_is_one_line_error(tmp_path):
+    conf = tmp_path / "bad.yaml"
+    conf.write_text("train:\n  num_epoch: 3\n")
+    proc = run_recipe(RECIPE, ["--conf", str(conf), "--data-dir", str(tmp_path / "data"), "--stop-stage", "1"])
+    assert proc.returncode != 0
+    lines = error_lines(proc)
+    assert len(lines) == 1 and "bad.yaml: unknown key 'num_epoch'" in lines[0]

@@ -1,0 +1,59 @@
+"""utils/run.pl and utils/parse_options.sh behave as Kaldi's do."""
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+RUN_PL = str(ROOT / "utils" / "run.pl")
+
+
+def run(args, **kw):
+    return subprocess.run(args, capture_output=True, text=True, **kw)
+
+
+def test_array_job_logs_and_failure_report(tmp_path):
+    log = tmp_path / "log" / "job.JOB.log"
+    proc = run([RUN_PL, "JOB=1:3", str(log), "bash", "-c", "echo task JOB; exit $((JOB == 2))"])
+    assert proc.returncode == 1
+    assert "1 / 3 failed" in proc.stderr and "job.2.log" in proc.stderr
+    text = (tmp_path / "log" / "job.1.log").read_text().splitlines()
+    assert text[0].startswith("# bash -c") and text[1].startswith("# Started at")
+    assert "task 1" in text and text[-2].startswith("# Accounting: time=") and text[-1].startswith("# Ended (code 0)")
+    assert (tmp_path / "log" / "job.2.log").read_text().splitlines()[-1].startswith("# Ended (code 1)")
+
+
+def test_single_job_and_max_jobs_run(tmp_path):
+    proc = run([RUN_PL, "--max-jobs-run", "1", "JOB=1:2", str(tmp_path / "x.JOB.log"), "echo", "JOB"])
+    assert proc.returncode == 0
+    assert "2" in (tmp_path / "x.2.log").read_text().splitlines()
+    assert run([RUN_PL, str(tmp_path / "one.log"), "true"]).returncode == 0
+
+
+def test_bad_ranges_and_log_without_job(tmp_path):
+    for rng, msg in [("JOB=3:1", "empty job range"), ("JOB=1:x", "invalid job range")]:
+        proc = run([RUN_PL, rng, str(tmp_path / "a.JOB.log"), "true"])
+        assert proc.returncode == 1 and msg in proc.stderr
+    proc = run([RUN_PL, "JOB=1:2", str(tmp_path / "a.log"), "true"])
+    assert proc.returncode == 1 and "forgot to put JOB=1:N" in proc.stderr
+
+
+SCRIPT = """
+set -euo pipefail
+stage=0
+use_gpu=false
+learning_rate=0.1
+. {root}/utils/parse_options.sh
+echo "$stage $use_gpu $learning_rate $#"
+"""
+
+
+def test_parse_options(tmp_path):
+    script = tmp_path / "s.sh"
+    script.write_text(SCRIPT.format(root=ROOT))
+    ok = run(["bash", str(script), "--stage", "3", "--use-gpu", "true", "--learning-rate", "0.5", "pos1"])
+    assert ok.stdout.strip() == "3 true 0.5 1"
+    assert "invalid option --nope" in run(["bash", str(script), "--nope", "1"]).stderr
+    assert "expected \"true\" or \"false\"" in run(["bash", str(script), "--use-gpu", "yes"]).stderr
+    conf = tmp_path / "c.conf"
+    conf.write_text("stage=7\nlearning_rate=0.9\n")
+    out = run(["bash", str(script), "--config", str(conf), "--stage", "8"]).stdout.strip()
+    assert out == "8 false 0.9 0"

@@ -84,3 +84,39 @@ def test_unknown_config_key_is_one_line_error(tmp_path):
     assert proc.returncode != 0
     lines = error_lines(proc)
     assert len(lines) == 1 and "bad.yaml: unknown key 'num_epoch'" in lines[0]
+
+
+def venv_python(repo_root):
+    return str(repo_root / ".venv" / "bin" / "python")
+
+
+def test_interrupted_training_resumes_from_last_epoch(finished_run, repo_root):
+    import subprocess
+
+    out, _, _ = finished_run
+    exp, fbank = out / "exp", out / "data" / "fbank"
+    proc = subprocess.run(
+        [venv_python(repo_root), "-m", "icefall_ext.bin.train", "--config", "conf/ci.yaml", "--exp-dir", str(exp),
+         "--train-cuts", str(fbank / "cuts_train.jsonl.gz"), "--dev-cuts", str(fbank / "cuts_dev.jsonl.gz"),
+         "--bpe-model", str(out / "data" / "lang_bpe" / "bpe.model"), "--num-epochs", "3"],
+        cwd=repo_root / RECIPE, capture_output=True, text=True,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "resuming from" in proc.stderr and "epoch-2.pt" in proc.stderr
+    assert (exp / "epoch-3.pt").is_file()
+
+
+def test_transcribe_own_audio_and_wav_scp(finished_run, repo_root, fsdd_subset):
+    import subprocess
+
+    out, _, _ = finished_run
+    common = [venv_python(repo_root), "-m", "icefall_ext.bin.transcribe", "--config", "conf/ci.yaml",
+              "--exp-dir", str(out / "exp"), "--bpe-model", str(out / "data" / "lang_bpe" / "bpe.model"), "--epoch", "2"]
+    proc = subprocess.run(common + [str(fsdd_subset / "3_lucas_1.flac")], cwd=repo_root / RECIPE, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.startswith("3_lucas_1")
+    scp = out / "data" / "test_open" / "wav.scp"
+    proc = subprocess.run(common + ["--wav-scp", str(scp)], cwd=repo_root / RECIPE, capture_output=True, text=True)
+    assert proc.returncode == 0 and len(proc.stdout.splitlines()) == 8
+    proc = subprocess.run(common + [str(out / "missing.wav")], cwd=repo_root / RECIPE, capture_output=True, text=True)
+    assert proc.returncode == 1 and proc.stderr.strip().endswith("missing.wav: audio file does not exist")

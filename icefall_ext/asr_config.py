@@ -29,6 +29,14 @@ class TrainConfig:
     weight_decay: float = 1e-3
     grad_clip: float = 5.0
     spec_augment: bool = True
+    spec_augment_frame_masks: int = 2
+    spec_augment_frames_mask_size: int = 20
+    spec_augment_feature_masks: int = 2
+    spec_augment_features_mask_size: int = 15
+    # Epoch from which SpecAugment and noise are applied. Without them the model leaves the
+    # initial all-blank plateau within a few hundred steps; with them from the start it can
+    # stay there for thousands (measured on FSDD connected digits).
+    augment_start_epoch: int = 2
     noise_prob: float = 0.5
     noise_snr: List[float] = field(default_factory=lambda: [5.0, 25.0])
     num_workers: int = 0

@@ -32,10 +32,7 @@ fi
 data_dir=$1
 exp_dir=$2
 
-log() {
-  local fname=${BASH_SOURCE[1]##*/}
-  echo -e "$(date '+%Y-%m-%d %H:%M:%S') ($fname:${BASH_LINENO[0]}:${FUNCNAME[1]}) $*"
-}
+. utils/log.sh
 
 manifests=$data_dir/manifests
 fbank=$data_dir/fbank

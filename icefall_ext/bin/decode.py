@@ -21,7 +21,7 @@ from icefall_ext.data.datamodule import eval_dataloader
 from icefall_ext.decoding.scoring import Result, write_recogs
 from icefall_ext.decoding.search import METHODS, decode_features
 from icefall_ext.features.kaldi_native_fbank import KaldiNativeFbank  # noqa: F401  (registers the extractor)
-from icefall_ext.models.load import load_transducer
+from icefall_ext.models.load import add_model_arguments, load_transducer_from_args
 from icefall_ext.utils.cli import run_main
 from icefall_ext.utils.config import load_config
 from icefall_ext.utils.errors import InputError
@@ -58,17 +58,13 @@ def decode_cuts(model, tokenizer, cuts: CutSet, method: str, beam: int, max_dura
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--config", required=True)
-    p.add_argument("--exp-dir", required=True, type=Path)
-    p.add_argument("--bpe-model", required=True, type=Path)
+    add_model_arguments(p)
     p.add_argument("--test-cuts", required=True, nargs="+", help="NAME=PATH of a cut manifest with features")
-    p.add_argument("--epoch", type=int, default=None, help="default: the last epoch")
-    p.add_argument("--avg", type=int, default=None, help="default: decode.avg of the config")
     p.add_argument("--decoding-method", nargs="+", default=None, choices=METHODS)
     args = p.parse_args()
     cfg = load_config(args.config, AsrRecipeConfig).decode
     test_sets = parse_test_sets(args.test_cuts)
-    model, tokenizer, epoch, avg = load_transducer(args.config, args.exp_dir, args.bpe_model, args.epoch, args.avg)
+    model, tokenizer, epoch, avg = load_transducer_from_args(args)
     setup_logger(args.exp_dir / "log" / "log-decode")
     suffix = f"epoch-{epoch}-avg-{avg}"
     for method in args.decoding_method or cfg.methods:

@@ -11,23 +11,19 @@ import logging
 from pathlib import Path
 
 from icefall_ext.export.onnx_transducer import check_export, export_transducer
-from icefall_ext.models.load import load_transducer
+from icefall_ext.models.load import add_model_arguments, load_transducer_from_args
 from icefall_ext.utils.cli import run_main
 from icefall_ext.utils.errors import InputError
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--config", required=True)
-    p.add_argument("--exp-dir", required=True, type=Path)
-    p.add_argument("--bpe-model", required=True, type=Path)
-    p.add_argument("--epoch", type=int, default=None)
-    p.add_argument("--avg", type=int, default=None)
+    add_model_arguments(p)
     p.add_argument("--out-dir", type=Path, default=None, help="default: EXP_DIR/onnx")
     p.add_argument("--tolerance", type=float, default=1e-3)
     args = p.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s [%(filename)s:%(lineno)d] %(message)s")
-    model, tokenizer, epoch, avg = load_transducer(args.config, args.exp_dir, args.bpe_model, args.epoch, args.avg)
+    model, tokenizer, epoch, avg = load_transducer_from_args(args)
     out_dir = args.out_dir or args.exp_dir / "onnx"
     paths = export_transducer(model, out_dir, model.cfg.encoder.num_features)
     tokenizer.write_tokens_txt(out_dir / "tokens.txt")

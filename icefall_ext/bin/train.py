@@ -134,7 +134,6 @@ def train(args: argparse.Namespace, dist_info: DistInfo) -> None:
         model.encoder.set_feature_stats(*global_mean_std(train_cuts.shuffle(random.Random(cfg.train.seed))))
     ddp_model = DDP(model) if dist_info.world_size > 1 else model
 
-    train_dl = train_dataloader(train_cuts, cfg.train, noise_cuts, dist_info.world_size, dist_info.rank)
     dev_dl = eval_dataloader(dev_cuts, cfg.decode.max_duration)
     epoch_audio = sum(c.duration for c in train_cuts)
     progress = Progress(epoch_audio * (num_epochs - start_epoch + 1))
@@ -142,6 +141,8 @@ def train(args: argparse.Namespace, dist_info: DistInfo) -> None:
     wall_before = history[-1]["train_wall_s"] if history else 0.0
     for epoch in range(start_epoch, num_epochs + 1):
         epoch_start = time.time()
+        augment = epoch >= cfg.train.augment_start_epoch
+        train_dl = train_dataloader(train_cuts, cfg.train, noise_cuts, dist_info.world_size, dist_info.rank, augment)
         train_dl.sampler.set_epoch(epoch)
         model.train()
         tot_loss, tot_frames = 0.0, 0
@@ -171,7 +172,14 @@ def train(args: argparse.Namespace, dist_info: DistInfo) -> None:
             valid_loss = compute_validation_loss(model, dev_dl, tokenizer, device)
             wall_before += time.time() - epoch_start
             history.append(
-                {"epoch": epoch, "step": step, "train_loss": train_loss, "valid_loss": valid_loss, "train_wall_s": wall_before}
+                {
+                    "epoch": epoch,
+                    "step": step,
+                    "train_loss": train_loss,
+                    "valid_loss": valid_loss,
+                    "train_wall_s": wall_before,
+                    "device": f"{device.type} x{dist_info.world_size}",
+                }
             )
             logging.info(f"epoch {epoch} done: train loss {train_loss:.4f}, valid loss {valid_loss:.4f}")
             save_checkpoint(

@@ -20,7 +20,7 @@ from lhotse import Recording
 from icefall_ext.data.kaldi_dir import read_wav_scp
 from icefall_ext.decoding.search import METHODS, decode_features
 from icefall_ext.features.kaldi_native_fbank import KnfFbankConfig, compute_knf_fbank
-from icefall_ext.models.load import load_transducer
+from icefall_ext.models.load import add_model_arguments, load_transducer_from_args
 from icefall_ext.utils.cli import run_main
 from icefall_ext.utils.errors import InputError
 
@@ -42,11 +42,7 @@ def load_16k(path: Path) -> np.ndarray:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--config", required=True)
-    p.add_argument("--exp-dir", required=True, type=Path)
-    p.add_argument("--bpe-model", required=True, type=Path)
-    p.add_argument("--epoch", type=int, default=None)
-    p.add_argument("--avg", type=int, default=None)
+    add_model_arguments(p)
     p.add_argument("--decoding-method", default="modified_beam_search", choices=METHODS)
     p.add_argument("--beam", type=int, default=4)
     p.add_argument("--wav-scp", type=Path, default=None)
@@ -57,7 +53,7 @@ def main() -> None:
         inputs += read_wav_scp(args.wav_scp)
     if not inputs:
         raise InputError("no audio given: pass wav files or --wav-scp")
-    model, tokenizer, _, _ = load_transducer(args.config, args.exp_dir, args.bpe_model, args.epoch, args.avg)
+    model, tokenizer, _, _ = load_transducer_from_args(args)
     fbank_cfg = KnfFbankConfig(num_mel_bins=model.cfg.encoder.num_features)
     for utt, path in inputs:
         feats = torch.from_numpy(compute_knf_fbank(load_16k(path), 16000, fbank_cfg)).unsqueeze(0)

@@ -10,12 +10,11 @@ training history in EXP_DIR/log/loss.tsv. Nothing is typed in by hand.
 """
 import argparse
 import csv
+import os
 import platform
 import re
 from pathlib import Path
 from typing import Dict, List, Optional
-
-import torch
 
 from icefall_ext.utils.errors import InputError
 from icefall_ext.utils.cli import run_main
@@ -53,7 +52,7 @@ def build_report(exp_dir: Path, tests: List[str], command: str, title: str) -> s
         last = history[-1]
         lines += [
             f"Training: {last['epoch']} epochs, {last['step']} steps, {float(last['train_wall_s']) / 60:.1f} min wall time "
-            f"on {torch.get_num_threads()} CPU threads ({platform.processor() or platform.machine()}); "
+            f"({last.get('device', 'cpu x1')}) on a machine with {os.cpu_count()} CPUs ({platform.machine()}); "
             f"final train/valid loss per frame {float(last['train_loss']):.4f}/{float(last['valid_loss']):.4f}.",
             "",
         ]

@@ -24,14 +24,22 @@ def train_dataloader(
     noise_cuts: Optional[CutSet] = None,
     world_size: int = 1,
     rank: int = 0,
+    augment: bool = True,
 ) -> torch.utils.data.DataLoader:
+    """augment=False leaves out SpecAugment and noise (see TrainConfig.augment_start_epoch)."""
     cut_transforms = []
-    if noise_cuts is not None and cfg.noise_prob > 0:
+    if augment and noise_cuts is not None and cfg.noise_prob > 0:
         cut_transforms.append(CutMix(cuts=noise_cuts, p=cfg.noise_prob, snr=tuple(cfg.noise_snr), preserve_id=True))
     input_transforms = []
-    if cfg.spec_augment:
+    if augment and cfg.spec_augment:
         input_transforms.append(
-            SpecAugment(time_warp_factor=40, num_frame_masks=4, features_mask_size=20, num_feature_masks=2, frames_mask_size=40)
+            SpecAugment(
+                time_warp_factor=20,
+                num_frame_masks=cfg.spec_augment_frame_masks,
+                frames_mask_size=cfg.spec_augment_frames_mask_size,
+                num_feature_masks=cfg.spec_augment_feature_masks,
+                features_mask_size=cfg.spec_augment_features_mask_size,
+            )
         )
     dataset = K2SpeechRecognitionDataset(cut_transforms=cut_transforms, input_transforms=input_transforms, return_cuts=True)
     sampler = DynamicBucketingSampler(

@@ -62,7 +62,7 @@ def write_error_stats(path: Union[str, Path], test_set_name: str, results: List[
         f"%WER = {wer:.2f}",
         f"Errors: {ins} insertions, {dels} deletions, {subs} substitutions, over {words} reference words "
         f"({words - dels - subs} correct)",
-        f"Search below for sections starting with PER-UTT DETAILS:, MOST FREQUENT ERRORS:",
+        "Search below for sections starting with PER-UTT DETAILS:, MOST FREQUENT ERRORS:",
         "",
         "PER-UTT DETAILS: corr or (ref->hyp)",
         *per_utt,

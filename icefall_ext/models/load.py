@@ -1,4 +1,5 @@
 """A trained transducer from a recipe config and its epoch checkpoints (icefall's --epoch/--avg)."""
+import argparse
 from pathlib import Path
 from typing import Optional, Tuple, Union
 
@@ -34,3 +35,16 @@ def load_transducer(
         raise InputError(f"{exp_dir}/epoch-{epoch}.pt: does not match the model in {config} ({str(e).splitlines()[0]})")
     model.eval()
     return model, tokenizer, epoch, avg
+
+
+def add_model_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options every command that loads a trained model takes."""
+    parser.add_argument("--config", required=True, help="the recipe config the model was trained with")
+    parser.add_argument("--exp-dir", required=True, type=Path)
+    parser.add_argument("--bpe-model", required=True, type=Path)
+    parser.add_argument("--epoch", type=int, default=None, help="default: the last epoch")
+    parser.add_argument("--avg", type=int, default=None, help="checkpoints to average; default: decode.avg of the config")
+
+
+def load_transducer_from_args(args: argparse.Namespace) -> Tuple[Transducer, Tokenizer, int, int]:
+    return load_transducer(args.config, args.exp_dir, args.bpe_model, args.epoch, args.avg)

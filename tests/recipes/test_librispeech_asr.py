@@ -8,7 +8,7 @@ import pytest
 import soundfile as sf
 from lhotse import Recording
 
-from .helpers import ROOT, assert_ok, run_recipe
+from .helpers import assert_ok, run_recipe
 
 pytestmark = pytest.mark.recipe
 WORDS = ["ZERO", "ONE", "TWO", "THREE", "FOUR", "FIVE", "SIX", "SEVEN", "EIGHT", "NINE"]

@@ -32,20 +32,16 @@ world_size=1           # >1 trains with torchrun --nproc_per_node $world_size
 epoch=                 # checkpoint to decode/export; empty: the last
 avg=                   # checkpoints to average; empty: decode.avg of the config
 
-help_message=$(sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//')
+help_message=$(sed -n '2,13p' run.sh | sed 's/^# \{0,1\}//')
 . utils/parse_options.sh
 
 . ./path.sh
 
-log() {
-  local fname=${BASH_SOURCE[1]##*/}
-  echo -e "$(date '+%Y-%m-%d %H:%M:%S') ($fname:${BASH_LINENO[0]}:${FUNCNAME[1]}) $*"
-}
+. utils/log.sh
 
 embedded=$TOOLKIT_ROOT/local/fsdd_subset/recordings
 tests="test test_open"
 manifests=$data_dir/manifests
-fbank=$data_dir/fbank
 
 if [ "$stage" -le 0 ] && [ "$stop_stage" -ge 0 ]; then
   if [ -n "$corpus_dir" ]; then
@@ -72,14 +68,7 @@ fi
 
 if [ "$stage" -le 2 ] && [ "$stop_stage" -ge 2 ]; then
   log "Stage 2: fbank features (kaldi-native-fbank, 80 bins) with $nj jobs"
-  [ -f "$manifests/noise_cuts.jsonl.gz" ] || python "$TOOLKIT_ROOT/local/make_noise.py" --config "$conf" --output-dir "$data_dir"
-  steps/make_fbank.sh --nj "$nj" --cmd "$cmd" "$manifests/noise_cuts.jsonl.gz" "$fbank" noise
-  steps/make_fbank.sh --nj "$nj" --cmd "$cmd" \
-    --speed-perturb "$(python -m icefall_ext.bin.config_value "$conf" features.speed_perturb)" \
-    "$manifests/fsdd_cuts_train.jsonl.gz" "$fbank" train
-  for part in dev $tests; do
-    steps/make_fbank.sh --nj "$nj" --cmd "$cmd" "$manifests/fsdd_cuts_$part.jsonl.gz" "$fbank" "$part"
-  done
+  steps/make_asr_fbank.sh --nj "$nj" --cmd "$cmd" --conf "$conf" "$data_dir" fsdd_ train "dev $tests"
 fi
 
 steps/transducer_pipeline.sh --stage "$stage" --stop-stage "$stop_stage" --conf "$conf" \

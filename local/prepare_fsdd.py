@@ -30,7 +30,7 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s [%(filename)s:%(lineno)d] %(message)s")
 
     recipe = load_config(args.config, AsrRecipeConfig)
-    cfg = from_dict(ConnectedDigitsConfig, recipe.corpus, f"{args.config}: corpus")
+    cfg = from_dict(ConnectedDigitsConfig, recipe.corpus, str(args.config), "corpus.")
     if args.test_speakers:
         cfg.test_speakers = args.test_speakers.replace(",", " ").split()
     items = scan_fsdd(args.corpus_dir)

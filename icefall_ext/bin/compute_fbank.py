@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import List
 
 import torch
-from lhotse import CutSet, LilcomChunkyWriter, combine
+from lhotse import CutSet, LilcomChunkyWriter
 
 from icefall_ext.features.kaldi_native_fbank import KaldiNativeFbank, KnfFbankConfig
 from icefall_ext.utils.cli import run_main
@@ -56,7 +56,7 @@ def compute(in_cuts: Path, feats_path: Path, out_cuts: Path) -> None:
 
 def combine_cuts(out_cuts: Path, inputs: List[Path]) -> None:
     with atomic_path(out_cuts) as tmp:
-        combine(*[read_cuts(p) for p in inputs]).to_eager().to_file(tmp)
+        CutSet.from_cuts(cut for path in inputs for cut in read_cuts(path)).to_file(tmp)
 
 
 def main() -> None:

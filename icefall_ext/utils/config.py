@@ -11,22 +11,22 @@ from icefall_ext.utils.errors import InputError
 T = TypeVar("T")
 
 
-def from_dict(cls: Type[T], data: Dict[str, Any], where: str) -> T:
-    """Builds dataclass `cls` from `data`; nested dataclasses recursively; `where` names
-    the file and section in errors."""
+def from_dict(cls: Type[T], data: Dict[str, Any], where: str, section: str = "") -> T:
+    """Builds dataclass `cls` from `data`, nested dataclasses recursively. Errors name the
+    file (`where`) and the dotted key ("train.num_epochs")."""
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise InputError(f"{where}: expected a mapping, got {type(data).__name__}")
+        raise InputError(f"{where}: '{section.rstrip('.') or '(top level)'}' should be a mapping, not {type(data).__name__}")
     fields = {f.name: f for f in dataclasses.fields(cls)}
     hints = typing.get_type_hints(cls)
     kwargs = {}
     for key, value in data.items():
         if key not in fields:
-            raise InputError(f"{where}: unknown key '{key}' (known: {', '.join(fields)})")
+            raise InputError(f"{where}: unknown key '{section}{key}' (known: {', '.join(fields)})")
         hint = hints[key]
         if dataclasses.is_dataclass(hint):
-            value = from_dict(hint, value, f"{where}.{key}")
+            value = from_dict(hint, value, where, f"{section}{key}.")
         kwargs[key] = value
     return cls(**kwargs)
 

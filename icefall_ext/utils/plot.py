@@ -11,13 +11,13 @@ from icefall_ext.utils.io import atomic_path  # noqa: E402
 
 
 def plot_loss_curves(history: List[Dict], path: Union[str, Path]) -> None:
-    """Train and validation loss per epoch."""
+    """Train and validation loss per encoder frame, per epoch."""
     epochs = [h["epoch"] for h in history]
     fig, ax = plt.subplots(figsize=(5, 3.5))
     ax.plot(epochs, [h["train_loss"] for h in history], "o-", label="train")
     ax.plot(epochs, [h["valid_loss"] for h in history], "s-", label="valid")
     ax.set_xlabel("epoch")
-    ax.set_ylabel("RNN-T loss per frame")
+    ax.set_ylabel("loss per frame (RNN-T + CTC aux.)")
     ax.grid(alpha=0.3)
     ax.legend()
     fig.tight_layout()

@@ -21,7 +21,8 @@ def finished_run(tmp_path_factory):
 
 def wer_table(results: str):
     rows = {}
-    for line in results.splitlines():
+    wer_section = results.split("## WER")[1].split("##")[0]
+    for line in wer_section.splitlines():
         m = re.match(r"\| (greedy_search|modified_beam_search) \| (.*) \|$", line)
         if m:
             rows[m.group(1)] = [float(x) for x in m.group(2).split(" | ")]
@@ -83,7 +84,7 @@ def test_unknown_config_key_is_one_line_error(tmp_path):
     proc = run_recipe(RECIPE, ["--conf", str(conf), "--data-dir", str(tmp_path / "data"), "--stop-stage", "1"])
     assert proc.returncode != 0
     lines = error_lines(proc)
-    assert len(lines) == 1 and "bad.yaml: unknown key 'num_epoch'" in lines[0]
+    assert len(lines) == 1 and "bad.yaml: unknown key 'train.num_epoch'" in lines[0]
 
 
 def venv_python(repo_root):

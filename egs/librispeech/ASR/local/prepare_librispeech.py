@@ -12,7 +12,7 @@ import logging
 from pathlib import Path
 from typing import List
 
-from lhotse import CutSet, combine
+from lhotse import CutSet
 from lhotse.recipes import prepare_librispeech
 
 from icefall_ext.utils.cli import run_main
@@ -61,7 +61,8 @@ def main() -> None:
         m = manifests[part]
         return CutSet.from_manifests(recordings=m["recordings"], supervisions=m["supervisions"])
 
-    sets = {"train": combine(*[cuts_of(p) for p in args.train_parts]), "dev": cuts_of(args.dev_part)}
+    train = CutSet.from_cuts(cut for part in args.train_parts for cut in cuts_of(part))
+    sets = {"train": train, "dev": cuts_of(args.dev_part)}
     sets.update({p: cuts_of(p) for p in args.test_parts})
     for name, cuts in sets.items():
         cuts = cuts.to_eager()

@@ -62,7 +62,14 @@ def main() -> None:
             print(f"{impl}: failed ({proc.stderr.strip().splitlines()[-1]})", file=sys.stderr)
             continue
         rows.append(json.loads(proc.stdout.strip().splitlines()[-1]))
-    shape = f"B={a.batch} T={a.frames} U={a.labels} V={a.vocab}, forward+backward, median of {a.repeats}"
+    import os
+
+    import torch
+
+    shape = (
+        f"B={a.batch} T={a.frames} U={a.labels} V={a.vocab}, forward+backward, median of {a.repeats}, "
+        f"{os.cpu_count()} CPUs, torch {torch.__version__}"
+    )
     lines = [f"RNN-T loss on CPU ({shape}); command: `python tools/benchmarks/rnnt_loss.py " + " ".join(sys.argv[1:]) + "`", "",
              "| implementation | loss | time (s) | peak extra RSS (MB) |", "|---|---|---|---|"]
     lines += [f"| {r['impl']} | {r['loss']:.3f} | {r['median_s']:.4f} | {r['peak_extra_mb']:.0f} |" for r in rows]

@@ -1,7 +1,6 @@
 """Atomic writes: a stage either leaves a complete output or none."""
 import contextlib
 import os
-import shutil
 import tempfile
 from pathlib import Path
 from typing import Iterator, Union
@@ -24,22 +23,6 @@ def atomic_path(path: PathLike) -> Iterator[Path]:
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
-
-
-@contextlib.contextmanager
-def atomic_dir(path: PathLike) -> Iterator[Path]:
-    """Yields a temporary directory beside `path`; it replaces `path` only on success."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
-    try:
-        yield tmp
-        if path.exists():
-            shutil.rmtree(path)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp)
 
 
 def write_text_atomic(path: PathLike, text: str) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from icefall_ext.asr_config import AsrRecipeConfig
 from icefall_ext.data.connected_digits import ConnectedDigitsConfig, make_connected_digits
-from icefall_ext.data.fsdd import prepare_fsdd, scan_fsdd
+from icefall_ext.data.fsdd import fsdd_manifests, scan_fsdd
 from icefall_ext.data.kaldi_dir import write_kaldi_data_dir
 from icefall_ext.utils.cli import run_main
 from icefall_ext.utils.config import from_dict, load_config
@@ -37,7 +37,7 @@ def main() -> None:
     logging.info(f"{args.corpus_dir}: {len(items)} recordings of speakers {sorted({it.speaker for it in items})}")
 
     manifests = args.output_dir / "manifests"
-    prepare_fsdd(args.corpus_dir, manifests)
+    fsdd_manifests(items, manifests)
     splits = make_connected_digits(items, cfg, args.output_dir / "corpus")
     for split, cuts in splits.items():
         write_kaldi_data_dir(cuts, args.output_dir / split)

@@ -92,7 +92,13 @@ def prepare_fsdd(
     corpus_dir: Union[str, Path], output_dir: Optional[Union[str, Path]] = None
 ) -> Dict[str, Union[RecordingSet, SupervisionSet]]:
     """Lhotse manifests of the isolated digits, as lhotse's own `prepare_*` recipes return."""
-    items = scan_fsdd(corpus_dir)
+    return fsdd_manifests(scan_fsdd(corpus_dir), output_dir)
+
+
+def fsdd_manifests(
+    items: Sequence[DigitRecording], output_dir: Optional[Union[str, Path]] = None
+) -> Dict[str, Union[RecordingSet, SupervisionSet]]:
+    """Manifests of already scanned recordings, written to `output_dir` when given."""
     recordings = RecordingSet.from_recordings(it.recording for it in items)
     supervisions = SupervisionSet.from_segments(
         SupervisionSegment(

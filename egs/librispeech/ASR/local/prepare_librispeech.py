@@ -55,7 +55,8 @@ def main() -> None:
     try:
         manifests = prepare_librispeech(args.corpus_dir, dataset_parts=parts, output_dir=manifests_dir, num_jobs=args.nj)
     except Exception as e:  # soundfile errors on a corrupt .flac name no file; find it
-        raise InputError(f"{args.corpus_dir}: lhotse could not read the corpus ({type(e).__name__}: {e})")
+        first_line = str(e).strip().splitlines()[0] if str(e).strip() else ""
+        raise InputError(f"{args.corpus_dir}: lhotse could not read the corpus ({type(e).__name__}: {first_line})")
 
     def cuts_of(part: str) -> CutSet:
         m = manifests[part]

@@ -13,7 +13,7 @@ import logging
 from pathlib import Path
 
 from icefall_ext.asr_config import AsrRecipeConfig
-from icefall_ext.data.connected_digits import ConnectedDigitsConfig, make_connected_digits
+from icefall_ext.data.connected_digits import ConnectedDigitsConfig, make_connected_digits, split_sources
 from icefall_ext.data.fsdd import fsdd_manifests, scan_fsdd
 from icefall_ext.data.kaldi_dir import write_kaldi_data_dir
 from icefall_ext.utils.cli import run_main
@@ -34,6 +34,7 @@ def main() -> None:
     if args.test_speakers:
         cfg.test_speakers = args.test_speakers.replace(",", " ").split()
     items = scan_fsdd(args.corpus_dir)
+    split_sources(items, cfg)  # checks --test-speakers and the takes before anything is written
     logging.info(f"{args.corpus_dir}: {len(items)} recordings of speakers {sorted({it.speaker for it in items})}")
 
     manifests = args.output_dir / "manifests"

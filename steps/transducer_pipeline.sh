@@ -16,6 +16,8 @@ dev_set=dev
 test_sets="test"
 device=cpu
 world_size=1
+trainer_cmd=""            # job runner for stage 4, e.g. "$cuda_cmd"; empty: this shell
+use_amp=false             # mixed precision training (float16 on CUDA)
 epoch=
 avg=
 results=RESULTS.md
@@ -58,9 +60,18 @@ if [ "$stage" -le 4 ] && [ "$stop_stage" -ge 4 ]; then
   log "Stage 4: train the transducer in $exp_dir (device $device, world size $world_size; log in $exp_dir/log)"
   launcher=(python)
   [ "$world_size" -gt 1 ] && launcher=(torchrun --standalone --nproc_per_node "$world_size")
-  "${launcher[@]}" -m icefall_ext.bin.train --config "$conf" --exp-dir "$exp_dir" --device "$device" \
-    --train-cuts "$fbank/cuts_$train_set.jsonl.gz" --dev-cuts "$fbank/cuts_$dev_set.jsonl.gz" \
-    --noise-cuts "$fbank/cuts_noise.jsonl.gz" --bpe-model "$lang/bpe.model"
+  train=("${launcher[@]}" -m icefall_ext.bin.train --config "$conf" --exp-dir "$exp_dir" --device "$device"
+    --train-cuts "$fbank/cuts_$train_set.jsonl.gz" --dev-cuts "$fbank/cuts_$dev_set.jsonl.gz"
+    --noise-cuts "$fbank/cuts_noise.jsonl.gz" --bpe-model "$lang/bpe.model")
+  $use_amp && train+=(--use-amp)
+  if [ -n "$trainer_cmd" ]; then
+    resources=(--num-threads "$world_size")
+    [ "$device" = cuda ] && resources+=(--gpu "$world_size")
+    log "Training runs through $trainer_cmd; its output goes to $exp_dir/log/train.log"
+    $trainer_cmd "${resources[@]}" "$exp_dir/log/train.log" "${train[@]}"
+  else
+    "${train[@]}"
+  fi
 fi
 
 if [ "$stage" -le 5 ] && [ "$stop_stage" -ge 5 ]; then

@@ -9,14 +9,14 @@
 # accepted for compatibility with the cluster scripts.
 use strict;
 use warnings;
-use POSIX ":sys_wait_h";
+use FindBin;
+use lib "$FindBin::RealBin/parallel";
+use KaldiJobs qw(parse_job_range check_log_name quote_command substitute_job report_failures);
 
 $SIG{__DIE__} = sub { print STDERR $_[0]; exit 1; };
 
 my $max_jobs_run = -1;
 my $num_threads = 1;
-my ($jobname, $jobstart, $jobend) = ("", 1, 1);
-my $array_job = 0;
 
 sub usage {
   print STDERR "Usage: run.pl [options] [JOB=1:N] log-file command-line arguments...\n" .
@@ -43,46 +43,20 @@ while (@ARGV >= 2 && $ARGV[0] =~ m/^-/) {
   }
 }
 
-if (@ARGV && $ARGV[0] =~ m/^([\w_][\w\d_]*)=(.*)$/) {
-  my ($name, $range) = ($1, $2);
-  if ($range =~ m/^(\d+):(\d+)$/) {
-    ($jobname, $jobstart, $jobend) = ($name, $1, $2);
-    die "run.pl: empty job range '$ARGV[0]': the first task is after the last\n" if $jobstart > $jobend;
-    die "run.pl: invalid job range '$ARGV[0]': tasks are numbered from 0 or 1\n" if $jobstart > 1;
-    $array_job = 1;
-  } elsif ($range =~ m/^(\d+)$/) {
-    ($jobname, $jobstart, $jobend) = ($name, $1, $1);
-  } else {
-    die "run.pl: invalid job range '$ARGV[0]': expected $name=START:END with whole numbers\n";
-  }
-  shift @ARGV;
-}
-
+my ($jobname, $jobstart, $jobend, $array_job) = parse_job_range("run.pl", \@ARGV);
 usage() if @ARGV < 2;
 my $logfile = shift @ARGV;
-
-if ($array_job && $jobstart != $jobend && $logfile !~ m/$jobname/) {
-  die "run.pl: you are trying to run a parallel job but you are putting the output " .
-    "into just one log file ($logfile); probably you forgot to put $jobname=1:N and " .
-    "$jobname in the log name\n";
-}
+check_log_name("run.pl", $logfile, $jobname, $jobstart, $jobend, $array_job);
 
 if ($max_jobs_run == -1) {
   $max_jobs_run = `nproc 2>/dev/null` || 1;
   chomp $max_jobs_run;
 }
 
-# Quote arguments that contain whitespace, as Kaldi does; the rest reach the shell as they are.
-my $cmd = "";
-foreach my $x (@ARGV) {
-  if ($x =~ m/^\S+$/) { $cmd .= $x . " "; }
-  elsif ($x =~ m:\":) { $cmd .= "'" . $x . "' "; }
-  else { $cmd .= "\"" . $x . "\" "; }
-}
+my $cmd = quote_command(@ARGV);
 
 my %active;    # pid -> task id
 my %status;    # task id -> exit status
-my $ret = 0;
 
 sub reap_one {
   my $pid = wait();
@@ -96,11 +70,8 @@ for (my $jobid = $jobstart; $jobid <= $jobend; $jobid++) {
   my $childpid = fork();
   die "run.pl: error forking: $!\n" unless defined $childpid;
   if ($childpid == 0) {
-    my ($this_cmd, $this_log) = ($cmd, $logfile);
-    if ($jobname ne "") {
-      $this_cmd =~ s/\b$jobname\b/$jobid/g;
-      $this_log =~ s/\b$jobname\b/$jobid/g;
-    }
+    my $this_cmd = substitute_job($cmd, $jobname, $jobid);
+    my $this_log = substitute_job($logfile, $jobname, $jobid);
     my $logdir = $this_log;
     $logdir =~ s:/[^/]+$::;
     system("mkdir -p '$logdir'") if $logdir ne $this_log;
@@ -123,22 +94,5 @@ for (my $jobid = $jobstart; $jobid <= $jobend; $jobid++) {
 }
 reap_one() while scalar(keys %active) > 0;
 
-my $num_failed = 0;
-for (my $jobid = $jobstart; $jobid <= $jobend; $jobid++) {
-  $num_failed++ if !defined $status{$jobid} || $status{$jobid} != 0;
-}
-
-if ($num_failed == 0) {
-  exit(0);
-}
-my $njobs = $jobend - $jobstart + 1;
-if ($njobs == 1 && $jobname eq "") {
-  print STDERR "run.pl: job failed, log is in $logfile\n";
-} else {
-  my $logpattern = $logfile;
-  $logpattern =~ s/\b$jobname\b/*/g if $jobname ne "";
-  my @failed = grep { !defined $status{$_} || $status{$_} != 0 } ($jobstart .. $jobend);
-  my @logs = map { my $l = $logfile; $l =~ s/\b$jobname\b/$_/g; $l } @failed;
-  print STDERR "run.pl: $num_failed / $njobs failed, log is in $logpattern (failed: @logs)\n";
-}
-exit(1);
+my @failed = grep { !defined $status{$_} || $status{$_} != 0 } ($jobstart .. $jobend);
+exit(report_failures("run.pl", $logfile, $jobname, $jobstart, $jobend, \@failed));

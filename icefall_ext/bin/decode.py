@@ -41,6 +41,8 @@ def parse_test_sets(specs: List[str]) -> List[Tuple[str, Path]]:
 
 
 def decode_cuts(model, tokenizer, cuts: CutSet, method: str, beam: int, max_duration: float) -> List[Result]:
+    """Decodes on the device the model is on."""
+    device = next(model.parameters()).device
     results: List[Result] = []
     total = len(cuts)
     progress = Progress(total)
@@ -49,7 +51,7 @@ def decode_cuts(model, tokenizer, cuts: CutSet, method: str, beam: int, max_dura
         feats = batch["inputs"]
         lens = torch.zeros(feats.shape[0], dtype=torch.long)
         lens[sup["sequence_idx"]] = (sup["start_frame"] + sup["num_frames"]).long()
-        hyps = decode_features(model, feats, lens, method, beam)
+        hyps = decode_features(model, feats.to(device), lens.to(device), method, beam)
         for i, text, cut in zip(sup["sequence_idx"].tolist(), sup["text"], sup["cut"]):
             results.append((cut.id, text.split(), tokenizer.decode(hyps[i]).split()))
         logging.info(f"{method}: {len(results)}/{total} utterances | {progress.eta_str(len(results))}")

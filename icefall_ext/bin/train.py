@@ -16,7 +16,7 @@ import math
 import random
 import time
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import torch
 from lhotse import CutSet
@@ -35,6 +35,7 @@ from icefall_ext.utils.dist import DistInfo, cleanup_dist, setup_dist
 from icefall_ext.utils.errors import InputError
 from icefall_ext.utils.logging import Progress, setup_logger
 from icefall_ext.utils.plot import plot_loss_curves
+from icefall_ext.utils.seed import epoch_seed, fix_random_seed
 
 
 def get_parser() -> argparse.ArgumentParser:
@@ -47,6 +48,7 @@ def get_parser() -> argparse.ArgumentParser:
     p.add_argument("--bpe-model", required=True, type=Path)
     p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     p.add_argument("--num-epochs", type=int, default=None, help="overrides train.num_epochs of the config")
+    p.add_argument("--use-amp", action="store_true", help="mixed precision (float16 on CUDA, bfloat16 on CPU)")
     return p
 
 
@@ -89,6 +91,46 @@ def batch_to_inputs(batch: Dict, tokenizer: Tokenizer, device: torch.device) -> 
     return feats, x_lens.to(device), y.to(device), y_lens.to(device)
 
 
+def amp_dtype(device: torch.device) -> torch.dtype:
+    """Mixed precision: float16 (with loss scaling) on CUDA, bfloat16 on CPU."""
+    return torch.float16 if device.type == "cuda" else torch.bfloat16
+
+
+def train_step(
+    model: torch.nn.Module,
+    optimizer: torch.optim.Optimizer,
+    scaler: torch.amp.GradScaler,
+    batch: Dict,
+    tokenizer: Tokenizer,
+    device: torch.device,
+    cfg: TrainConfig,
+    step: int,
+    use_amp: bool = False,
+) -> Optional[Tuple[float, int, int]]:
+    """One optimizer step: (summed loss, frames, utterances), or None when it was skipped for a
+    non-finite loss or gradient. use_amp: autocast to amp_dtype(device)."""
+    for group in optimizer.param_groups:
+        group["lr"] = learning_rate(cfg, step)
+    x, x_lens, y, y_lens = batch_to_inputs(batch, tokenizer, device)
+    with torch.autocast(device.type, dtype=amp_dtype(device), enabled=use_amp):
+        loss, frames = model(x, x_lens, y, y_lens)
+    optimizer.zero_grad()
+    scaler.scale(loss / x.shape[0]).backward()
+    scaler.unscale_(optimizer)
+    grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+    if not math.isfinite(loss.item()) or not math.isfinite(float(grad_norm)):
+        scaler.update()  # a float16 overflow lowers the loss scale
+        return None
+    scaler.step(optimizer)
+    scaler.update()
+    return loss.item(), int(frames), x.shape[0]
+
+
+def make_scaler(device: torch.device, use_amp: bool) -> torch.amp.GradScaler:
+    """Loss scaling for float16 on CUDA; bfloat16 (CPU) needs none, and a disabled scaler is a no-op."""
+    return torch.amp.GradScaler(device.type, enabled=use_amp and device.type == "cuda")
+
+
 @torch.no_grad()
 def compute_validation_loss(model: Transducer, dl, tokenizer: Tokenizer, device: torch.device) -> float:
     model.eval()
@@ -119,15 +161,18 @@ def train(args: argparse.Namespace, dist_info: DistInfo) -> None:
     check_transcripts(train_cuts, tokenizer, args.train_cuts)
     noise_cuts = load_cuts(args.noise_cuts) if args.noise_cuts else None
 
-    torch.manual_seed(cfg.train.seed)
+    fix_random_seed(cfg.train.seed)
     model = Transducer(cfg.model, vocab_size=tokenizer.vocab_size, blank_id=tokenizer.blank_id).to(device)
     logging.info(f"model: {sum(p.numel() for p in model.parameters()) / 1e6:.2f} M parameters, device {device}")
     optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.train.base_lr, weight_decay=cfg.train.weight_decay)
+    scaler = make_scaler(device, args.use_amp)
     start_epoch, step, history = 1, 0, []
     if last is not None:
         ckpt = load_checkpoint(exp_dir / f"epoch-{last}.pt")
         model.load_state_dict(ckpt["model"])
         optimizer.load_state_dict(ckpt["optimizer"])
+        if ckpt.get("grad_scaler"):
+            scaler.load_state_dict(ckpt["grad_scaler"])
         start_epoch, step, history = last + 1, ckpt["step"], ckpt.get("history", [])
         logging.info(f"resuming from {exp_dir}/epoch-{last}.pt (step {step})")
     else:
@@ -142,32 +187,31 @@ def train(args: argparse.Namespace, dist_info: DistInfo) -> None:
     for epoch in range(start_epoch, num_epochs + 1):
         epoch_start = time.time()
         augment = epoch >= cfg.train.augment_start_epoch
-        train_dl = train_dataloader(train_cuts, cfg.train, noise_cuts, dist_info.world_size, dist_info.rank, augment)
+        seed = epoch_seed(cfg.train.seed, epoch, dist_info.rank)
+        fix_random_seed(seed)
+        train_dl = train_dataloader(
+            train_cuts, cfg.train, noise_cuts, dist_info.world_size, dist_info.rank, augment, augment_seed=seed
+        )
         train_dl.sampler.set_epoch(epoch)
         model.train()
-        tot_loss, tot_frames = 0.0, 0
+        tot_loss, tot_frames, num_cuts = 0.0, 0, 0
         for batch_idx, batch in enumerate(train_dl):
-            for group in optimizer.param_groups:
-                group["lr"] = learning_rate(cfg.train, step)
-            x, x_lens, y, y_lens = batch_to_inputs(batch, tokenizer, device)
-            loss, frames = ddp_model(x, x_lens, y, y_lens)
-            optimizer.zero_grad()
-            (loss / x.shape[0]).backward()
-            grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.train.grad_clip)
-            if not math.isfinite(loss.item()) or not math.isfinite(float(grad_norm)):
+            result = train_step(ddp_model, optimizer, scaler, batch, tokenizer, device, cfg.train, step, args.use_amp)
+            if result is None:
                 logging.warning(f"epoch {epoch} batch {batch_idx}: non-finite loss or gradient, batch skipped")
                 continue
-            optimizer.step()
+            loss, frames, cuts = result
             step += 1
-            tot_loss, tot_frames = tot_loss + loss.item(), tot_frames + int(frames)
+            tot_loss, tot_frames, num_cuts = tot_loss + loss, tot_frames + frames, num_cuts + cuts
             done_audio += sum(c.duration for c in batch["supervisions"]["cut"]) * dist_info.world_size
             if batch_idx % cfg.train.log_interval == 0:
                 logging.info(
-                    f"epoch {epoch} batch {batch_idx} step {step}: loss {loss.item() / int(frames):.4f} "
+                    f"epoch {epoch} batch {batch_idx} step {step}: loss {loss / frames:.4f} "
                     f"(epoch avg {tot_loss / max(tot_frames, 1):.4f}) lr {learning_rate(cfg.train, step):.2e} "
                     f"| {progress.eta_str(done_audio)}"
                 )
         train_loss = tot_loss / max(tot_frames, 1)
+        logging.info(f"rank {dist_info.rank} of {dist_info.world_size}: epoch {epoch} trained on {num_cuts} cuts")
         if dist_info.is_main:
             valid_loss = compute_validation_loss(model, dev_dl, tokenizer, device)
             wall_before += time.time() - epoch_start
@@ -178,7 +222,7 @@ def train(args: argparse.Namespace, dist_info: DistInfo) -> None:
                     "train_loss": train_loss,
                     "valid_loss": valid_loss,
                     "train_wall_s": wall_before,
-                    "device": f"{device.type} x{dist_info.world_size}",
+                    "device": device_name(device, dist_info.world_size, args.use_amp),
                 }
             )
             logging.info(f"epoch {epoch} done: train loss {train_loss:.4f}, valid loss {valid_loss:.4f}")
@@ -186,6 +230,7 @@ def train(args: argparse.Namespace, dist_info: DistInfo) -> None:
                 exp_dir / f"epoch-{epoch}.pt",
                 model=model.state_dict(),
                 optimizer=optimizer.state_dict(),
+                grad_scaler=scaler.state_dict(),
                 epoch=epoch,
                 step=step,
                 history=history,
@@ -194,6 +239,13 @@ def train(args: argparse.Namespace, dist_info: DistInfo) -> None:
             write_history(exp_dir, history)
         if dist_info.world_size > 1:
             torch.distributed.barrier()
+
+
+def device_name(device: torch.device, world_size: int, use_amp: bool) -> str:
+    name = f"{device.type} x{world_size}"
+    if device.type == "cuda":
+        name += f" {torch.cuda.get_device_name(device)}"
+    return name + (f" amp {str(amp_dtype(device)).replace('torch.', '')}" if use_amp else "")
 
 
 def write_history(exp_dir: Path, history: List[Dict]) -> None:

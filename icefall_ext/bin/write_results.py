@@ -6,10 +6,12 @@
 
 Reads EXP_DIR/<method>/wer-summary-<test>-epoch-E-avg-A.txt (PyTorch), the newest of each;
 EXP_DIR/onnx/<method>/wer-summary-<test>.txt and rtf-<test>.txt (sherpa-onnx); and the
-training history in EXP_DIR/log/loss.tsv. Nothing is typed in by hand.
+training history in EXP_DIR/log/loss.tsv; EXP_DIR/train_speed.json when
+icefall_ext.bin.train_speed has measured it. Nothing is typed in by hand.
 """
 import argparse
 import csv
+import json
 import os
 import platform
 import re
@@ -43,6 +45,14 @@ def read_tsv(path: Path) -> List[Dict[str, str]]:
 
 def fmt(x: Optional[float], spec: str = ".2f") -> str:
     return "–" if x is None else format(x, spec)
+
+
+def speed_table(rows: List[Dict]) -> List[str]:
+    """Markdown rows of icefall_ext.bin.train_speed's measurements."""
+    lines = ["| device | mixed precision | timed steps | steps/s | dev WER after them (%) |", "|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['device']} | {r['amp']} | {r['timed_steps']} | {r['steps_per_s']:.2f} | {r['dev_wer']:.1f} |")
+    return lines
 
 
 def build_report(exp_dir: Path, tests: List[str], command: str, title: str) -> str:
@@ -81,6 +91,11 @@ def build_report(exp_dir: Path, tests: List[str], command: str, title: str) -> s
     if rtf_lines:
         lines += ["", "## sherpa-onnx real-time factor", "", "| method | test set | RTF | threads | audio (s) |", "|---|---|---|---|---|"]
         lines += rtf_lines
+    speed_file = exp_dir / "train_speed.json"
+    if speed_file.is_file():
+        speed = json.loads(speed_file.read_text())
+        lines += ["", "## Training speed: CPU beside CUDA", "", "Produced by:", "", "```bash", speed["command"], "```", ""]
+        lines += speed_table(speed["rows"])
     return "\n".join(lines) + "\n"
 
 

@@ -25,11 +25,15 @@ def train_dataloader(
     world_size: int = 1,
     rank: int = 0,
     augment: bool = True,
+    augment_seed: int = 0,
 ) -> torch.utils.data.DataLoader:
-    """augment=False leaves out SpecAugment and noise (see TrainConfig.augment_start_epoch)."""
+    """augment=False leaves out SpecAugment and noise (see TrainConfig.augment_start_epoch).
+    The sampler's seed (cfg.seed) must be the same on every rank; augment_seed differs per rank."""
     cut_transforms = []
     if augment and noise_cuts is not None and cfg.noise_prob > 0:
-        cut_transforms.append(CutMix(cuts=noise_cuts, p=cfg.noise_prob, snr=tuple(cfg.noise_snr), preserve_id=True))
+        cut_transforms.append(
+            CutMix(cuts=noise_cuts, p=cfg.noise_prob, snr=tuple(cfg.noise_snr), preserve_id=True, seed=augment_seed)
+        )
     input_transforms = []
     if augment and cfg.spec_augment:
         input_transforms.append(

@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import List
 
 ROOT = Path(__file__).resolve().parents[2]
+FSDD = "egs/fsdd/ASR"
 
 
 def run_recipe(recipe: str, args: List[str], timeout: int = 1200) -> subprocess.CompletedProcess:

@@ -3,20 +3,10 @@ import re
 
 import pytest
 
-from .helpers import assert_ok, error_lines, run_recipe
+from .helpers import FSDD, assert_ok, error_lines, run_recipe
 
-RECIPE = "egs/fsdd/ASR"
+RECIPE = FSDD
 pytestmark = pytest.mark.recipe
-
-
-@pytest.fixture(scope="module")
-def finished_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("fsdd")
-    args = ["--conf", "conf/ci.yaml", "--data-dir", str(out / "data"), "--exp-dir", str(out / "exp"),
-            "--results", str(out / "RESULTS.md"), "--test-speakers", "yweweler"]
-    proc = run_recipe(RECIPE, args)
-    assert_ok(proc)
-    return out, args, proc
 
 
 def wer_table(results: str):
@@ -29,8 +19,8 @@ def wer_table(results: str):
     return rows
 
 
-def test_every_stage_produces_its_outputs(finished_run):
-    out, _, proc = finished_run
+def test_every_stage_produces_its_outputs(fsdd_ci_run):
+    out, _, proc = fsdd_ci_run
     exp = out / "exp"
     for name in ["encoder.onnx", "decoder.onnx", "joiner.onnx", "tokens.txt"]:
         assert (exp / "onnx" / name).is_file()
@@ -46,8 +36,8 @@ def test_every_stage_produces_its_outputs(finished_run):
     assert "| decoding method |" in proc.stdout  # the table is printed at the end
 
 
-def test_sherpa_onnx_agrees_with_pytorch(finished_run):
-    out, _, _ = finished_run
+def test_sherpa_onnx_agrees_with_pytorch(fsdd_ci_run):
+    out, _, _ = fsdd_ci_run
     exp = out / "exp"
     for test in ["test", "test_open"]:
         torch_hyps = (exp / "greedy_search" / f"recogs-{test}-epoch-2-avg-2.txt").read_text()
@@ -58,8 +48,8 @@ def test_sherpa_onnx_agrees_with_pytorch(finished_run):
         assert len(a) == len(b) == 8 and same >= 7, (a, b)
 
 
-def test_rerunning_finished_stages_does_nothing(finished_run):
-    out, args, _ = finished_run
+def test_rerunning_finished_stages_does_nothing(fsdd_ci_run):
+    out, args, _ = fsdd_ci_run
     ckpt = out / "exp" / "epoch-2.pt"
     feats = out / "data" / "fbank" / "cuts_train.jsonl.gz"
     before = (ckpt.stat().st_mtime, feats.stat().st_mtime)
@@ -91,10 +81,10 @@ def venv_python(repo_root):
     return str(repo_root / ".venv" / "bin" / "python")
 
 
-def test_interrupted_training_resumes_from_last_epoch(finished_run, repo_root):
+def test_interrupted_training_resumes_from_last_epoch(fsdd_ci_run, repo_root):
     import subprocess
 
-    out, _, _ = finished_run
+    out, _, _ = fsdd_ci_run
     exp, fbank = out / "exp", out / "data" / "fbank"
     proc = subprocess.run(
         [venv_python(repo_root), "-m", "icefall_ext.bin.train", "--config", "conf/ci.yaml", "--exp-dir", str(exp),
@@ -107,10 +97,10 @@ def test_interrupted_training_resumes_from_last_epoch(finished_run, repo_root):
     assert (exp / "epoch-3.pt").is_file()
 
 
-def test_transcribe_own_audio_and_wav_scp(finished_run, repo_root, fsdd_subset):
+def test_transcribe_own_audio_and_wav_scp(fsdd_ci_run, repo_root, fsdd_subset):
     import subprocess
 
-    out, _, _ = finished_run
+    out, _, _ = fsdd_ci_run
     common = [venv_python(repo_root), "-m", "icefall_ext.bin.transcribe", "--config", "conf/ci.yaml",
               "--exp-dir", str(out / "exp"), "--bpe-model", str(out / "data" / "lang_bpe" / "bpe.model"), "--epoch", "2"]
     proc = subprocess.run(common + [str(fsdd_subset / "3_lucas_1.flac")], cwd=repo_root / RECIPE, capture_output=True, text=True)
@@ -121,3 +111,24 @@ def test_transcribe_own_audio_and_wav_scp(finished_run, repo_root, fsdd_subset):
     assert proc.returncode == 0 and len(proc.stdout.splitlines()) == 8
     proc = subprocess.run(common + [str(out / "missing.wav")], cwd=repo_root / RECIPE, capture_output=True, text=True)
     assert proc.returncode == 1 and proc.stderr.strip().endswith("missing.wav: audio file does not exist")
+
+
+def test_train_speed_script_adds_its_table_to_results(fsdd_ci_run, repo_root, tmp_path):
+    import json
+    import subprocess
+
+    out, _, _ = fsdd_ci_run
+    results = tmp_path / "RESULTS.md"
+    script = repo_root / RECIPE / "local" / "train_speed.sh"
+    common = ["--conf", "conf/ci.yaml", "--data-dir", str(out / "data"), "--exp-dir", str(out / "exp"),
+              "--results", str(results), "--cpu-steps", "4"]
+    proc = subprocess.run(["bash", str(script), *common, "--devices", "cpu"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    rows = json.loads((out / "exp" / "train_speed.json").read_text())["rows"]
+    assert [r["device"].split()[0] for r in rows] == ["cpu"] and rows[0]["steps_per_s"] > 0
+    assert rows[0]["dev_utterances"] == 8
+    table = results.read_text().split("## Training speed: CPU beside CUDA")[1]
+    assert "| cpu (" in table and "icefall_ext.bin.train_speed" in table
+    if not __import__("torch").cuda.is_available():
+        proc = subprocess.run(["bash", str(script), *common], capture_output=True, text=True)
+        assert proc.returncode != 0 and "--devices cuda: no CUDA device is available" in proc.stderr

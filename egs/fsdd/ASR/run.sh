@@ -29,6 +29,8 @@ exp_dir=exp/transducer
 results=RESULTS.md
 device=cpu             # cpu or cuda
 world_size=1           # >1 trains with torchrun --nproc_per_node $world_size
+trainer_cmd=           # job runner for training, e.g. "$cuda_cmd" (cmd.sh); empty: this shell
+use_amp=false          # mixed precision training (float16 on CUDA)
 epoch=                 # checkpoint to decode/export; empty: the last
 avg=                   # checkpoints to average; empty: decode.avg of the config
 
@@ -73,7 +75,7 @@ fi
 
 steps/transducer_pipeline.sh --stage "$stage" --stop-stage "$stop_stage" --conf "$conf" \
   --manifest-prefix fsdd_ --train-set train --dev-set dev --test-sets "$tests" \
-  --device "$device" --world-size "$world_size" --epoch "$epoch" --avg "$avg" \
+  --device "$device" --world-size "$world_size" --trainer-cmd "$trainer_cmd" --use-amp "$use_amp" --epoch "$epoch" --avg "$avg" \
   --results "$results" --cmdline "$cmdline" \
   --title "FSDD connected digits: transducer ($conf, speaker-open test speakers: $test_speakers)" \
   "$data_dir" "$exp_dir"

@@ -29,6 +29,8 @@ exp_dir=exp/transducer
 results=RESULTS.md
 device=cpu
 world_size=1
+trainer_cmd=           # job runner for training, e.g. "$cuda_cmd" (cmd.sh); empty: this shell
+use_amp=false          # mixed precision training (float16 on CUDA)
 epoch=
 avg=
 
@@ -71,6 +73,6 @@ fi
 
 steps/transducer_pipeline.sh --stage "$stage" --stop-stage "$stop_stage" --conf "$conf" \
   --manifest-prefix librispeech_ --train-set train --dev-set dev --test-sets "$test_parts" \
-  --device "$device" --world-size "$world_size" --epoch "$epoch" --avg "$avg" \
+  --device "$device" --world-size "$world_size" --trainer-cmd "$trainer_cmd" --use-amp "$use_amp" --epoch "$epoch" --avg "$avg" \
   --results "$results" --cmdline "$cmdline" --title "LibriSpeech: transducer ($conf)" \
   "$data_dir" "$exp_dir"

@@ -38,8 +38,8 @@ set_fields "$tmp/global" "min_uid 0" "min_gid 0"
 qconf -ssconf > "$tmp/sched"
 set_fields "$tmp/sched" "schedule_interval 0:0:1" "flush_submit_sec 1" "flush_finish_sec 1" "job_load_adjustments NONE"
 qconf -Msconf "$tmp/sched" >/dev/null 2>&1
-qconf -sh | grep -qx localhost || qconf -ah localhost >/dev/null 2>&1
-qconf -ss | grep -qx localhost || qconf -as localhost >/dev/null 2>&1
+qconf -sh 2>/dev/null | grep -qx localhost || qconf -ah localhost >/dev/null 2>&1
+qconf -ss 2>/dev/null | grep -qx localhost || qconf -as localhost >/dev/null 2>&1
 if ! qconf -sp smp >/dev/null 2>&1; then
   printf '%s\n' "pe_name smp" "slots 9999" "user_lists NONE" "xuser_lists NONE" "start_proc_args NONE" \
     "stop_proc_args NONE" "allocation_rule \$pe_slots" "control_slaves FALSE" "job_is_first_task TRUE" \

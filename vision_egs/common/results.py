@@ -1,0 +1,65 @@
+"""Result writers: markdown tables for RESULTS.md and PNG figures."""
+from pathlib import Path
+from typing import Dict, List, Sequence, Union
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import torch  # noqa: E402
+
+from icefall_ext.utils.io import atomic_path  # noqa: E402
+
+
+def markdown_table(rows: Dict[str, Dict[str, float]], columns: Sequence[str], fmt: str = ".2f",
+                   corner: str = "") -> List[str]:
+    """rows: row name -> {column: value}; a missing value prints as '–'."""
+    lines = ["| " + " | ".join([corner, *columns]) + " |", "|" + "---|" * (len(columns) + 1)]
+    for name, values in rows.items():
+        cells = [format(values[c], fmt) if c in values else "–" for c in columns]
+        lines.append("| " + " | ".join([name, *cells]) + " |")
+    return lines
+
+
+def save_figure(fig, path: Union[str, Path]) -> None:
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png", dpi=110)
+    plt.close(fig)
+
+
+def plot_history(history: List[Dict], path: Union[str, Path]) -> None:
+    """Every numeric column of a training history against the epoch, loss-like on the left,
+    accuracy-like on the right."""
+    keys = [k for k in history[0] if k not in ("epoch", "lr", "epoch_s")]
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.2))
+    epochs = [h["epoch"] for h in history]
+    for k in keys:
+        ax = axes[1] if ("acc" in k or "pa_" in k) else axes[0]
+        ax.plot(epochs, [h[k] for h in history], "o-", ms=3, label=k)
+    for ax, title in zip(axes, ["loss", "accuracy"]):
+        ax.set_xlabel("epoch")
+        ax.set_title(title)
+        ax.grid(alpha=0.3)
+        if ax.lines:
+            ax.legend(fontsize=8)
+    fig.tight_layout()
+    save_figure(fig, path)
+
+
+def image_grid(columns: Dict[str, torch.Tensor], path: Union[str, Path], title: str = "") -> None:
+    """A grid with one column per named batch (N, 3, H, W) in [0, 1] and one row per image."""
+    names = list(columns)
+    n = columns[names[0]].shape[0]
+    fig, axes = plt.subplots(n, len(names), figsize=(1.6 * len(names), 1.6 * n), squeeze=False)
+    for j, name in enumerate(names):
+        for i in range(n):
+            ax = axes[i][j]
+            ax.imshow(columns[name][i].detach().clamp(0, 1).permute(1, 2, 0).cpu().numpy(), interpolation="nearest")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if i == 0:
+                ax.set_title(name, fontsize=8)
+    if title:
+        fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
+    save_figure(fig, path)

@@ -68,6 +68,10 @@ def main() -> None:
             pairs = load_pairs(pair_path(args.exp_dir, "test", attack, victim_name))
             perturbed = (pairs["clean"] != pairs["adv"]).flatten(1).any(1)
             clean, adv = pairs["clean"][perturbed].float() / 255, pairs["adv"][perturbed].float() / 255
+            if len(clean) == 0:
+                logging.warning(f"{attack}/{victim_name}: the attack perturbed no test image, no metrics")
+                rows.append({"method": "none", "attack": attack, "victim": victim_name, "pairs": 0})
+                continue
             for method, denoiser in [("none", None), *denoisers.items()]:
                 metrics = evaluate_pairs(denoiser, victim, clean, adv, cfg.eval)
                 rows.append({"method": method, "attack": attack, "victim": victim_name, "pairs": len(clean), **metrics})

@@ -81,7 +81,8 @@ def build_report(cfg: RedConfig, exp_dir: Path, command: str) -> str:
                   "| " + " | ".join(times) + " | total |", "|" + "---|" * (len(times) + 1),
                   "| " + " | ".join(f"{t:.0f}" for t in times.values()) + f" | {sum(times.values()):.0f} |"]
     for key, title, fmt in METRICS:
-        table = {m: {f"{r['attack']}/{r['victim']}": r[key] for r in rows if r["method"] == m} for m in methods}
+        table = {m: {f"{r['attack']}/{r['victim']}": r[key] for r in rows if r["method"] == m and key in r}
+                 for m in methods}
         lines += ["", f"## {title}", ""] + markdown_table(table, columns, fmt, "denoiser")
     adaptive: Dict[str, Dict[str, float]] = {}
     for a in data["adaptive"]:

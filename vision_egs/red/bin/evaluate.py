@@ -5,8 +5,9 @@
 
 Metrics are over the test pairs the attack perturbed (CW and AutoAttack leave images the victim
 already misclassifies unchanged). Writes EXP_DIR/eval/metrics.json (rows: method x attack x
-victim, plus 'none', the adversarial input itself) and EXP_DIR/eval/perturbations.png (clean, adversarial, true perturbation and each
-method's estimate, amplified, for a few PGD test images of the first victim).
+victim, plus 'none', the adversarial input itself) and EXP_DIR/eval/perturbations.png (clean,
+adversarial, true perturbation and each method's estimate, amplified, for a few PGD test images
+of the first victim).
 """
 import argparse
 import json

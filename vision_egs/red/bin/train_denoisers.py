@@ -4,8 +4,9 @@
     python -m vision_egs.red.bin.train_denoisers --config conf/tiny.yaml --exp-dir exp [--device cuda]
 
 Training pairs: every attacks.train set of the first victim (EXP_DIR/adv/train_*), without the
-images an attack left unchanged, 10% of them held out for validation. The surrogate f is EXP_DIR/classifiers/<surrogate>/, frozen. Each method
-goes to EXP_DIR/denoisers/<method>/ (epoch checkpoints, log/, history.png), resuming if interrupted.
+images an attack left unchanged, 10% of them held out for validation. The surrogate f is
+EXP_DIR/classifiers/<surrogate>/, frozen. Each method goes to EXP_DIR/denoisers/<method>/
+(epoch checkpoints, log/, history.png), resuming if interrupted.
 """
 import argparse
 import logging

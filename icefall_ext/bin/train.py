@@ -38,14 +38,19 @@ from icefall_ext.utils.plot import plot_loss_curves
 from icefall_ext.utils.seed import epoch_seed, fix_random_seed
 
 
-def get_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def add_training_data_arguments(p: argparse.ArgumentParser) -> None:
+    """The config and data options of every command that trains (train.py, train_speed.py)."""
     p.add_argument("--config", required=True)
-    p.add_argument("--exp-dir", required=True, type=Path)
     p.add_argument("--train-cuts", required=True, type=Path)
     p.add_argument("--dev-cuts", required=True, type=Path)
     p.add_argument("--noise-cuts", type=Path, default=None)
     p.add_argument("--bpe-model", required=True, type=Path)
+
+
+def get_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_training_data_arguments(p)
+    p.add_argument("--exp-dir", required=True, type=Path)
     p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     p.add_argument("--num-epochs", type=int, default=None, help="overrides train.num_epochs of the config")
     p.add_argument("--use-amp", action="store_true", help="mixed precision (float16 on CUDA, bfloat16 on CPU)")

@@ -26,7 +26,7 @@ import torch
 
 from icefall_ext.asr_config import AsrRecipeConfig
 from icefall_ext.bin.decode import decode_cuts
-from icefall_ext.bin.train import load_cuts, make_scaler, train_step
+from icefall_ext.bin.train import add_training_data_arguments, load_cuts, make_scaler, train_step
 from icefall_ext.bin.write_results import speed_table
 from icefall_ext.data.datamodule import train_dataloader
 from icefall_ext.decoding.scoring import compute_wer
@@ -104,11 +104,7 @@ def measure(args, cfg: AsrRecipeConfig, device: torch.device, steps: int, tokeni
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--config", required=True)
-    p.add_argument("--train-cuts", required=True, type=Path)
-    p.add_argument("--dev-cuts", required=True, type=Path)
-    p.add_argument("--noise-cuts", type=Path, default=None)
-    p.add_argument("--bpe-model", required=True, type=Path)
+    add_training_data_arguments(p)
     p.add_argument("--devices", nargs="+", choices=["cpu", "cuda"], default=["cpu", "cuda"])
     p.add_argument("--steps", type=int, default=300, help="timed steps on CUDA")
     p.add_argument("--cpu-steps", type=int, default=40, help="timed steps on CPU (slower)")

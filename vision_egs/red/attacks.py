@@ -20,9 +20,13 @@ ATTACKS: Dict[str, Callable[[nn.Module, AttacksConfig], torchattacks.attack.Atta
 }
 
 
-def make_attack(name: str, model: nn.Module, cfg: AttacksConfig) -> torchattacks.attack.Attack:
+def check_attack(name: str) -> None:
     if name not in ATTACKS:
         raise InputError(f"unknown attack '{name}' (known: {', '.join(ATTACKS)})")
+
+
+def make_attack(name: str, model: nn.Module, cfg: AttacksConfig) -> torchattacks.attack.Attack:
+    check_attack(name)
     return ATTACKS[name](model.eval(), cfg)
 
 

@@ -19,7 +19,7 @@ from icefall_ext.utils.logging import setup_logger
 from icefall_ext.utils.seed import fix_random_seed
 from vision_egs.common.models import load_classifier
 from vision_egs.common.train import last_checkpoint
-from vision_egs.red.attacks import attack_images, make_attack
+from vision_egs.red.attacks import attack_images, check_attack
 from vision_egs.red.config import RedConfig
 from vision_egs.red.data import add_data_arguments, load_split, pair_path, save_pairs
 
@@ -35,8 +35,8 @@ def main() -> None:
     victims = cfg.classifiers.victims
     jobs = [("train", a, victims[0]) for a in cfg.attacks.train] + [("test", a, v) for a in cfg.attacks.test
                                                                      for v in victims]
-    for _, attack, victim in jobs:  # a bad name fails before any work
-        make_attack(attack, torch.nn.Identity(), cfg.attacks)
+    for _, attack, _ in jobs:  # a bad name fails before any work
+        check_attack(attack)
     limits = {"train": cfg.attacks.train_images, "test": cfg.attacks.test_images}
     splits = {split: load_split(cfg, args, split).take(limits[split], cfg.data.seed)
               for split in {s for s, _, _ in jobs}}

@@ -10,6 +10,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 from icefall_ext.utils.io import atomic_path  # noqa: E402
 
 
+def save_figure(fig, path: Union[str, Path]) -> None:
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png", dpi=110)
+    plt.close(fig)
+
+
 def plot_loss_curves(history: List[Dict], path: Union[str, Path]) -> None:
     """Train and validation loss per encoder frame, per epoch."""
     epochs = [h["epoch"] for h in history]
@@ -21,6 +27,4 @@ def plot_loss_curves(history: List[Dict], path: Union[str, Path]) -> None:
     ax.grid(alpha=0.3)
     ax.legend()
     fig.tight_layout()
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png", dpi=100)
-    plt.close(fig)
+    save_figure(fig, path)

@@ -4,6 +4,7 @@ Three sources: `embedded` (the subset in local/cifar10_subset/, the recipes' def
 `folder` (DIR/<split>/<class>/*.png, e.g. ../shared/data/cifar10_subset) and `cifar10`
 (torchvision's CIFAR-10 in DIR, downloaded there when asked).
 """
+import argparse
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Optional, Tuple
@@ -121,3 +122,25 @@ def shard_batches(n: int, batch_size: int, shuffle: bool, seed: int = 0, rank: i
     usable = len(chunks) - len(chunks) % world_size if world_size > 1 else len(chunks)
     for i in range(rank, usable, world_size):
         yield chunks[i]
+
+
+@dataclass
+class DataConfig:
+    """The `data` section of a vision recipe's config."""
+    source: str = "embedded"  # embedded | folder | cifar10 (run.sh --data-source / --data-dir)
+    train_images: Optional[int] = None  # class-balanced subsets; None: all
+    test_images: Optional[int] = None
+    seed: int = 0
+
+
+def add_data_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data-source", choices=SOURCES, default=None, help="overrides data.source of the config")
+    p.add_argument("--data-dir", type=Path, default=None)
+    p.add_argument("--download", action="store_true", help="fetch CIFAR-10 into --data-dir (source cifar10)")
+
+
+def load_split(cfg: DataConfig, args: argparse.Namespace, split: str) -> ImageSet:
+    """The split a recipe trains or tests on: the command line's source, the config's subset."""
+    images = load_images(args.data_source or cfg.source, split, args.data_dir, args.download)
+    n = cfg.train_images if split == "train" else cfg.test_images
+    return images.take(n, seed=cfg.seed)

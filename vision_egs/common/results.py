@@ -1,30 +1,18 @@
 """Result writers: markdown tables for RESULTS.md and PNG figures."""
+import argparse
 from pathlib import Path
-from typing import Dict, List, Sequence, Union
+from typing import Any, Callable, Dict, List, Type, Union
 
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402,F401  (re-exported for the recipes' figures)
 import torch  # noqa: E402
 
-from icefall_ext.utils.io import atomic_path  # noqa: E402
-
-
-def markdown_table(rows: Dict[str, Dict[str, float]], columns: Sequence[str], fmt: str = ".2f",
-                   corner: str = "") -> List[str]:
-    """rows: row name -> {column: value}; a missing value prints as '–'."""
-    lines = ["| " + " | ".join([corner, *columns]) + " |", "|" + "---|" * (len(columns) + 1)]
-    for name, values in rows.items():
-        cells = [format(values[c], fmt) if c in values else "–" for c in columns]
-        lines.append("| " + " | ".join([name, *cells]) + " |")
-    return lines
-
-
-def save_figure(fig, path: Union[str, Path]) -> None:
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png", dpi=110)
-    plt.close(fig)
+from icefall_ext.utils.config import load_config  # noqa: E402
+from icefall_ext.utils.io import write_text_atomic  # noqa: E402
+from icefall_ext.utils.plot import save_figure  # noqa: E402,F401
+from icefall_ext.utils.report import markdown_table, read_history, stage_times_table  # noqa: E402,F401
 
 
 def plot_history(history: List[Dict], path: Union[str, Path]) -> None:
@@ -63,3 +51,17 @@ def image_grid(columns: Dict[str, torch.Tensor], path: Union[str, Path], title: 
         fig.suptitle(title, fontsize=9)
     fig.tight_layout()
     save_figure(fig, path)
+
+
+def write_results_main(description: str, config_cls: Type, build_report: Callable[[Any, Path, str], str]) -> None:
+    """The last stage of a vision recipe: `--config --exp-dir --command --out`; writes the report
+    that build_report(config, exp_dir, command) returns to --out atomically, and prints it."""
+    p = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--config", required=True)
+    p.add_argument("--exp-dir", required=True, type=Path)
+    p.add_argument("--command", required=True)
+    p.add_argument("--out", required=True, type=Path)
+    args = p.parse_args()
+    report = build_report(load_config(args.config, config_cls), args.exp_dir, args.command)
+    write_text_atomic(args.out, report)
+    print(report)

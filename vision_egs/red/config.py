@@ -2,15 +2,8 @@
 from dataclasses import dataclass, field
 from typing import List, Optional
 
+from vision_egs.common.data import DataConfig
 from vision_egs.common.train import TrainConfig
-
-
-@dataclass
-class DataConfig:
-    source: str = "embedded"  # embedded | folder | cifar10 (run.sh --data-source / --data-dir)
-    train_images: Optional[int] = None  # class-balanced subsets; None: all
-    test_images: Optional[int] = None
-    seed: int = 0
 
 
 @dataclass

@@ -31,13 +31,6 @@ help_message=$(sed -n '2,11p' run.sh | sed 's/^# \{0,1\}//')
 . utils/log.sh
 
 stage_times=$exp_dir/log/stage_times.tsv
-timed() {  # $1: stage number, rest: command; appends '<stage>\t<seconds>' to $stage_times
-  local stage_no=$1 start=$SECONDS
-  shift
-  "$@"
-  mkdir -p "$(dirname "$stage_times")"
-  printf '%s\t%s\n' "$stage_no" $((SECONDS - start)) >> "$stage_times"
-}
 
 data_args=()
 [ -n "$data_source" ] && data_args+=(--data-source "$data_source")
@@ -46,27 +39,27 @@ $download && data_args+=(--download)
 
 if [ "$stage" -le 0 ] && [ "$stop_stage" -ge 0 ]; then
   log "Stage 0: check the data ${data_source:+($data_source $data_dir)}"
-  timed 0 python -m vision_egs.red.bin.check_data --config "$conf" "${data_args[@]}"
+  timed_stage "$stage_times" 0 python -m vision_egs.red.bin.check_data --config "$conf" "${data_args[@]}"
 fi
 
 if [ "$stage" -le 1 ] && [ "$stop_stage" -ge 1 ]; then
   log "Stage 1: train the victim classifiers and the surrogate -> $exp_dir/classifiers"
-  timed 1 python -m vision_egs.red.bin.train_classifiers --config "$conf" --exp-dir "$exp_dir" --device "$device" "${data_args[@]}"
+  timed_stage "$stage_times" 1 python -m vision_egs.red.bin.train_classifiers --config "$conf" --exp-dir "$exp_dir" --device "$device" "${data_args[@]}"
 fi
 
 if [ "$stage" -le 2 ] && [ "$stop_stage" -ge 2 ]; then
   log "Stage 2: adversarial examples -> $exp_dir/adv"
-  timed 2 python -m vision_egs.red.bin.make_adversarial --config "$conf" --exp-dir "$exp_dir" "${data_args[@]}"
+  timed_stage "$stage_times" 2 python -m vision_egs.red.bin.make_adversarial --config "$conf" --exp-dir "$exp_dir" "${data_args[@]}"
 fi
 
 if [ "$stage" -le 3 ] && [ "$stop_stage" -ge 3 ]; then
   log "Stage 3: train the denoisers -> $exp_dir/denoisers"
-  timed 3 python -m vision_egs.red.bin.train_denoisers --config "$conf" --exp-dir "$exp_dir" --device "$device"
+  timed_stage "$stage_times" 3 python -m vision_egs.red.bin.train_denoisers --config "$conf" --exp-dir "$exp_dir" --device "$device"
 fi
 
 if [ "$stage" -le 4 ] && [ "$stop_stage" -ge 4 ]; then
   log "Stage 4: evaluate -> $exp_dir/eval"
-  timed 4 python -m vision_egs.red.bin.evaluate --config "$conf" --exp-dir "$exp_dir"
+  timed_stage "$stage_times" 4 python -m vision_egs.red.bin.evaluate --config "$conf" --exp-dir "$exp_dir"
 fi
 
 if [ "$stage" -le 5 ] && [ "$stop_stage" -ge 5 ]; then

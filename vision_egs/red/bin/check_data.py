@@ -8,8 +8,8 @@ import argparse
 
 from icefall_ext.utils.cli import run_main
 from icefall_ext.utils.config import load_config
+from vision_egs.common.data import add_data_arguments, load_split
 from vision_egs.red.config import RedConfig
-from vision_egs.red.data import add_data_arguments, load_split
 
 
 def main() -> None:
@@ -19,7 +19,7 @@ def main() -> None:
     args = p.parse_args()
     cfg = load_config(args.config, RedConfig)
     for split in ("train", "test"):
-        images = load_split(cfg, args, split)
+        images = load_split(cfg.data, args, split)
         counts = images.labels.bincount(minlength=len(images.classes)).tolist()
         print(f"{split}: {len(images)} images of {tuple(images.images.shape[1:])}, per class {counts}")
 

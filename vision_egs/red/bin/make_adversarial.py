@@ -17,11 +17,12 @@ from icefall_ext.utils.cli import run_main
 from icefall_ext.utils.config import load_config
 from icefall_ext.utils.logging import setup_logger
 from icefall_ext.utils.seed import fix_random_seed
+from vision_egs.common.data import add_data_arguments, load_split
 from vision_egs.common.models import load_classifier
 from vision_egs.common.train import last_checkpoint
 from vision_egs.red.attacks import attack_images, check_attack
 from vision_egs.red.config import RedConfig
-from vision_egs.red.data import add_data_arguments, load_split, pair_path, save_pairs
+from vision_egs.red.data import pair_path, save_pairs
 
 
 def main() -> None:
@@ -38,7 +39,7 @@ def main() -> None:
     for _, attack, _ in jobs:  # a bad name fails before any work
         check_attack(attack)
     limits = {"train": cfg.attacks.train_images, "test": cfg.attacks.test_images}
-    splits = {split: load_split(cfg, args, split).take(limits[split], cfg.data.seed)
+    splits = {split: load_split(cfg.data, args, split).take(limits[split], cfg.data.seed)
               for split in {s for s, _, _ in jobs}}
     for split, attack, victim in jobs:
         out = pair_path(args.exp_dir, split, attack, victim)

@@ -15,9 +15,9 @@ import torch
 from icefall_ext.utils.cli import run_main
 from icefall_ext.utils.config import load_config
 from icefall_ext.utils.dist import cleanup_dist, setup_dist
+from vision_egs.common.data import add_data_arguments, load_split
 from vision_egs.common.train import train_classifier
 from vision_egs.red.config import RedConfig
-from vision_egs.red.data import add_data_arguments, load_split
 
 
 def main() -> None:
@@ -28,7 +28,7 @@ def main() -> None:
     add_data_arguments(p)
     args = p.parse_args()
     cfg = load_config(args.config, RedConfig)
-    train, test = load_split(cfg, args, "train"), load_split(cfg, args, "test")
+    train, test = load_split(cfg.data, args, "train"), load_split(cfg.data, args, "test")
     dist_info = setup_dist(args.device)
     device = torch.device("cuda", dist_info.local_rank) if args.device == "cuda" else torch.device("cpu")
     try:

@@ -8,19 +8,15 @@ One table per metric (rows: denoisers, 'none' = the adversarial input itself; co
 attack/victim, the first victim being the one the denoisers were trained against), the
 adaptive attack, the classifiers' accuracies, and the paper's PGD comparison computed from them.
 """
-import argparse
-import csv
 import json
 import os
 import platform
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict
 
 from icefall_ext.utils.cli import run_main
-from icefall_ext.utils.config import load_config
 from icefall_ext.utils.errors import InputError
-from icefall_ext.utils.io import write_text_atomic
-from vision_egs.common.results import markdown_table
+from vision_egs.common.results import markdown_table, read_history, stage_times_table, write_results_main
 from vision_egs.red.config import RedConfig
 
 METRICS = [
@@ -30,24 +26,6 @@ METRICS = [
     ("l2_error", "L2 error of the perturbation estimate x' − D(x') against x' − x", ".3f"),
     ("iou", "Attribution alignment: IoU (%) of the top pixels of Integrated-Gradients maps", ".1f"),
 ]
-
-
-def read_history(path: Path) -> List[Dict[str, str]]:
-    if not path.is_file():
-        return []
-    with open(path) as f:
-        return list(csv.DictReader(f, delimiter="\t"))
-
-
-def stage_times(path: Path) -> Dict[str, float]:
-    """stage -> seconds, from the lines run.sh appends ('<stage>\t<seconds>')."""
-    times: Dict[str, float] = {}
-    if path.is_file():
-        for line in path.read_text().split("\n"):
-            if "\t" in line:
-                stage, seconds = line.split("\t")
-                times[f"stage {stage}"] = max(times.get(f"stage {stage}", 0.0), float(seconds))
-    return dict(sorted(times.items()))
 
 
 def build_report(cfg: RedConfig, exp_dir: Path, command: str) -> str:
@@ -75,11 +53,7 @@ def build_report(cfg: RedConfig, exp_dir: Path, command: str) -> str:
             lines.append(f"| {arch} | {hist[-1]['epoch']} | {accuracy:.1f} | {minutes:.1f} |")
     pairs = {"pairs": {f"{r['attack']}/{r['victim']}": r["pairs"] for r in rows if r["method"] == "none"}}
     lines += ["", "## Test pairs evaluated (those the attack perturbed)", ""] + markdown_table(pairs, columns, "d", "")
-    times = stage_times(exp_dir / "log" / "stage_times.tsv")
-    if times:
-        lines += ["", "## Wall time per stage (s; the longest recorded run of each)", "",
-                  "| " + " | ".join(times) + " | total |", "|" + "---|" * (len(times) + 1),
-                  "| " + " | ".join(f"{t:.0f}" for t in times.values()) + f" | {sum(times.values()):.0f} |"]
+    lines += stage_times_table(exp_dir / "log" / "stage_times.tsv")
     for key, title, fmt in METRICS:
         table = {m: {f"{r['attack']}/{r['victim']}": r[key] for r in rows if r["method"] == m and key in r}
                  for m in methods}
@@ -104,15 +78,7 @@ def build_report(cfg: RedConfig, exp_dir: Path, command: str) -> str:
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--config", required=True)
-    p.add_argument("--exp-dir", required=True, type=Path)
-    p.add_argument("--command", required=True)
-    p.add_argument("--out", required=True, type=Path)
-    args = p.parse_args()
-    report = build_report(load_config(args.config, RedConfig), args.exp_dir, args.command)
-    write_text_atomic(args.out, report)
-    print(report)
+    write_results_main(__doc__, RedConfig, build_report)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+"""Stage 4: accuracy, MACs and end-to-end CPU latency of the dense model and every pruned variant,
+side by side in one process (same batch, same threads): PyTorch eager, our compiled execution form
+(the compiled dense model is the fastest dense baseline), and ONNX Runtime on the exported
+compiled models. Each compiled model is checked against its masked model on the test images.
+Writes EXP_DIR/<arch>/measure.json.
+
+    python -m vision_egs.pruning.bin.measure --config conf/tiny.yaml --exp-dir exp
+"""
+import json
+import logging
+import statistics
+import time
+from pathlib import Path
+from typing import Dict
+
+import torch
+from torch import nn
+
+from icefall_ext.utils.cli import run_main
+from icefall_ext.utils.errors import InputError
+from icefall_ext.utils.io import write_text_atomic
+from icefall_ext.utils.logging import setup_logger
+from vision_egs.common.data import load_split
+from vision_egs.common.models import load_classifier
+from vision_egs.common.onnx_latency import export_onnx, measure_latency
+from vision_egs.common.train import evaluate_accuracy, last_checkpoint
+from vision_egs.pruning.compiler import compile_model, executed_macs
+from vision_egs.pruning.experiment import (
+    dense_dir,
+    load_stage_config,
+    mapping_path,
+    stage_arguments,
+    variant_dir,
+    variants,
+)
+from vision_egs.pruning.finetune import load_pruned
+from vision_egs.pruning.masks import mac_counts
+
+
+def interleaved_latency(models: Dict[str, nn.Module], x: torch.Tensor, rounds: int, runs: int) -> Dict[str, float]:
+    """Median milliseconds per model over `rounds` passes through all models (`runs` each), so that
+    a slow spell of the machine hits every model alike."""
+    times: Dict[str, list] = {name: [] for name in models}
+    with torch.inference_mode():
+        for m in models.values():
+            m(x)
+        for _ in range(rounds):
+            for name, m in models.items():
+                for _ in range(runs):
+                    start = time.perf_counter()
+                    m(x)
+                    times[name].append((time.perf_counter() - start) * 1000)
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
+def main() -> None:
+    args = stage_arguments(__doc__).parse_args()
+    cfg = load_stage_config(args)
+    setup_logger(args.exp_dir / "log" / "log-measure")
+    lat = cfg.latency
+    test = load_split(cfg.data, args, "test")
+    shape = (lat.batch_size, 3, 32, 32)
+    x = torch.rand(shape)
+    cpu = torch.device("cpu")
+    for arch in cfg.models:
+        out = args.exp_dir / arch / "measure.json"
+        if out.is_file():
+            logging.info(f"{arch}: measured ({out})")
+            continue
+        dense = load_classifier(last_checkpoint(dense_dir(args.exp_dir, arch)), arch)
+        dense_macs, _ = mac_counts(dense, shape)
+        rows: Dict[str, Dict] = {"dense": {"label": "dense", "accuracy": evaluate_accuracy(dense, test, cpu),
+                                           "macs": dense_macs, "executed_macs": dense_macs}}
+        runnable = {"dense (eager)": dense, "dense": compile_model(dense)}
+        for variant in variants(cfg):
+            model = load_pruned(variant_dir(args.exp_dir, arch, variant), arch)
+            compiled = compile_model(model)
+            acc, acc_compiled = evaluate_accuracy(model, test, cpu), evaluate_accuracy(compiled, test, cpu)
+            with torch.no_grad():
+                probe = test.images[:lat.batch_size].float() / 255.0
+                diff = (model(probe) - compiled(probe)).abs().max().item()
+            if diff > 1e-3 or abs(acc - acc_compiled) > 1.5 / len(test):  # a near-tie may flip one image
+                raise InputError(f"{arch} {variant.name}: compiled model differs from the masked one "
+                                 f"(max |logit diff| {diff:.2e}, accuracy {acc:.4f} vs {acc_compiled:.4f})")
+            _, nonzero = mac_counts(model, shape)
+            row = {"label": variant.label, "accuracy": acc, "macs": nonzero,
+                   "executed_macs": executed_macs(compiled, shape), "max_logit_diff": diff}
+            if not variant.uniform:
+                saved = json.loads(mapping_path(args.exp_dir, arch, variant.name).read_text())
+                row["predicted_ms"] = saved["predicted_ms"]
+            rows[variant.name] = row
+            runnable[variant.name] = compiled
+        logging.info(f"{arch}: timing {len(runnable)} models, {lat.rounds} interleaved rounds")
+        for name, ms in interleaved_latency(runnable, x, lat.rounds, lat.runs_per_round).items():
+            if name == "dense (eager)":
+                rows["dense"]["eager_ms"] = ms
+            else:
+                rows[name]["latency_ms"] = ms
+        onnx_dir = args.exp_dir / arch / "onnx"
+        for name, model in runnable.items():
+            if name == "dense (eager)":
+                continue
+            path = Path(onnx_dir) / f"{name}.onnx"
+            export_onnx(model, x[:2], path)
+            rows[name]["onnx_ms"] = measure_latency(path, shape, lat.threads, lat.warmup,
+                                                    lat.rounds * lat.runs_per_round)
+        base = min(rows["dense"]["latency_ms"], rows["dense"]["eager_ms"])
+        for row in rows.values():
+            row["speedup"] = base / row["latency_ms"]
+            row["mac_reduction"] = dense_macs / row["macs"]
+        write_text_atomic(out, json.dumps({"arch": arch, "batch": lat.batch_size, "threads": lat.threads,
+                                           "baseline_ms": base, "rows": rows}, indent=1))
+        logging.info(f"{arch}: " + ", ".join(f"{n} {r['accuracy']:.3f}/{r['latency_ms']:.1f}ms"
+                                             for n, r in rows.items()))
+
+
+if __name__ == "__main__":
+    run_main(main)

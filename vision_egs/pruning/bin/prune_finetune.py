@@ -1,0 +1,48 @@
+#!/usr/bin/env python3
+"""Stage 3: prunes every variant (the config's uniform schemes and both mappings) from the dense
+model and fine-tunes it: EXP_DIR/<arch>/pruned/<variant>/ (checkpoints, log/, masks.pt). A finished
+variant is skipped, an interrupted one resumes.
+
+    python -m vision_egs.pruning.bin.prune_finetune --config conf/tiny.yaml --exp-dir exp
+"""
+import logging
+
+from icefall_ext.utils.cli import run_main
+from vision_egs.common.data import load_split
+from vision_egs.common.models import build_classifier
+from vision_egs.common.train import last_checkpoint
+from vision_egs.pruning.experiment import (
+    dense_dir,
+    load_stage_config,
+    mapping_path,
+    stage_arguments,
+    variant_dir,
+    variants,
+)
+from vision_egs.pruning.finetune import prune_and_finetune
+from vision_egs.pruning.mapping import load_mapping
+from vision_egs.pruning.masks import check_mapping, parse_choice, uniform_mapping
+
+
+def main() -> None:
+    args = stage_arguments(__doc__).parse_args()
+    cfg = load_stage_config(args)
+    train, test = load_split(cfg.data, args, "train"), load_split(cfg.data, args, "test")
+    for arch in cfg.models:
+        dense = last_checkpoint(dense_dir(args.exp_dir, arch))
+        for variant in variants(cfg):
+            out = variant_dir(args.exp_dir, arch, variant)
+            if (out / "masks.pt").is_file():
+                logging.info(f"{arch} {variant.label}: done ({out})")
+                continue
+            if variant.uniform:
+                choice = parse_choice(variant.uniform)
+                mapping = uniform_mapping(build_classifier(arch), choice.scheme, choice.sparsity)
+            else:
+                mapping = load_mapping(mapping_path(args.exp_dir, arch, variant.name))
+                check_mapping(build_classifier(arch), mapping)
+            prune_and_finetune(dense, arch, mapping, train, test, cfg.prune.train, cfg.prune.prune_epochs, out)
+
+
+if __name__ == "__main__":
+    run_main(main)

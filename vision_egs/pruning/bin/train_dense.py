@@ -1,0 +1,32 @@
+#!/usr/bin/env python3
+"""Stage 0: trains the dense models of a pruning config.
+
+    python -m vision_egs.pruning.bin.train_dense --config conf/tiny.yaml --exp-dir exp
+
+Each goes to EXP_DIR/<arch>/dense/ (epoch checkpoints, log/, history.png); a finished one is
+skipped, an interrupted one resumes.
+"""
+import logging
+from dataclasses import replace
+
+import torch
+
+from icefall_ext.utils.cli import run_main
+from vision_egs.common.data import load_split
+from vision_egs.common.train import train_classifier
+from vision_egs.pruning.experiment import check_variants, dense_dir, load_stage_config, stage_arguments
+
+
+def main() -> None:
+    args = stage_arguments(__doc__).parse_args()
+    cfg = load_stage_config(args)
+    check_variants(cfg)  # a bad uniform scheme fails here, before any training
+    train, test = load_split(cfg.data, args, "train"), load_split(cfg.data, args, "test")
+    for arch in cfg.models:
+        train_cfg = replace(cfg.dense, lr=cfg.dense_lr.get(arch, cfg.dense.lr))
+        train_classifier(arch, train, test, train_cfg, dense_dir(args.exp_dir, arch), torch.device("cpu"))
+        logging.info(f"{arch}: dense model trained")
+
+
+if __name__ == "__main__":
+    run_main(main)

@@ -1,0 +1,60 @@
+"""The config of vision_egs/pruning (`conf/*.yaml`), one dataclass per section."""
+from dataclasses import dataclass, field
+from typing import Dict, List
+
+from vision_egs.common.data import DataConfig
+from vision_egs.common.train import TrainConfig
+from vision_egs.pruning.mapping import CandidateSpace
+
+
+@dataclass
+class CandidatesConfig:
+    schemes: List[str] = field(default_factory=lambda: ["unstructured", "pattern", "filter", "channel", "block"])
+    block_rows: List[int] = field(default_factory=lambda: [4, 8, 16])
+    block_col_splits: List[int] = field(default_factory=lambda: [1, 2])  # block columns = GEMM columns / split
+    sparsities: List[float] = field(default_factory=lambda: [0.5, 0.75, 0.875])
+
+    def space(self) -> CandidateSpace:
+        return CandidateSpace(self.schemes, self.block_rows, self.block_col_splits, self.sparsities)
+
+
+@dataclass
+class LatencyConfig:
+    batch_size: int = 64  # every latency: this batch, these threads, one process
+    threads: int = 2
+    warmup: int = 3
+    repeats: int = 15  # per latency-table entry (median)
+    rounds: int = 5  # end-to-end: rounds over all models, interleaved, median of all runs
+    runs_per_round: int = 4
+
+
+@dataclass
+class MappingConfig:
+    speedup: float = 2.0  # latency budget = dense model's predicted latency / speedup
+    calibration_images: int = 512  # Fisher saliency (training split)
+    rule_sensitive_fraction: float = 0.33
+    rule_slack: float = 0.1
+    population: int = 40
+    generations: int = 60
+    mutation: float = 0.1
+    seed: int = 0
+
+
+@dataclass
+class PruneConfig:
+    uniform: List[str] = field(default_factory=lambda: ["unstructured@0.75", "pattern@0.75", "filter@0.5",
+                                                        "channel@0.5", "block:8x144@0.75"])
+    prune_epochs: int = 4  # gradual (cubic) pruning over these epochs, then fine-tuning with fixed masks
+    train: TrainConfig = field(default_factory=lambda: TrainConfig(epochs=8, lr=0.02))
+
+
+@dataclass
+class PruningConfig:
+    data: DataConfig = field(default_factory=DataConfig)
+    models: List[str] = field(default_factory=lambda: ["resnet20", "resnet32", "vgg11_half"])
+    dense: TrainConfig = field(default_factory=lambda: TrainConfig(epochs=20))
+    dense_lr: Dict[str, float] = field(default_factory=dict)  # per-model learning rate (VGG wants a lower one)
+    candidates: CandidatesConfig = field(default_factory=CandidatesConfig)
+    latency: LatencyConfig = field(default_factory=LatencyConfig)
+    mapping: MappingConfig = field(default_factory=MappingConfig)
+    prune: PruneConfig = field(default_factory=PruneConfig)

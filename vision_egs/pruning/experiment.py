@@ -1,0 +1,72 @@
+"""Where each stage of the pruning recipe reads and writes, and which pruned variants it builds:
+EXP/<arch>/dense (the trained dense model), EXP/<arch>/mapping/{rule,search}.json,
+EXP/<arch>/pruned/<variant>/ (checkpoints, masks.pt), EXP/<arch>/measure.json, EXP/latency_table.json."""
+import argparse
+from dataclasses import dataclass
+from pathlib import Path
+from typing import List
+
+import torch
+
+from icefall_ext.utils.config import load_config
+from vision_egs.common.data import add_data_arguments
+from vision_egs.common.models import build_classifier
+from vision_egs.pruning.config import PruningConfig
+from vision_egs.pruning.masks import parse_choice, uniform_mapping
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str  # directory name: 'filter_0.5', 'block-8x144_0.75', 'rule', 'search'
+    label: str  # as the tables show it: 'uniform filter@0.5', 'mapped (rule)'
+    uniform: str  # SCHEME@RATE for uniform variants, '' for mapped ones
+
+
+def variants(cfg: PruningConfig) -> List[Variant]:
+    out = []
+    for text in cfg.prune.uniform:
+        choice = parse_choice(text)
+        name = f"{choice.scheme}_{choice.sparsity:g}".replace(":", "-")
+        out.append(Variant(name, f"uniform {choice}", text))
+    return out + [Variant("rule", "mapped (rule)", ""), Variant("search", "mapped (search)", "")]
+
+
+def check_variants(cfg: PruningConfig) -> None:
+    """Every uniform scheme fits every layer of every model (an InputError naming the layer if not)."""
+    for arch in cfg.models:
+        model = build_classifier(arch)
+        for text in cfg.prune.uniform:
+            choice = parse_choice(text)
+            uniform_mapping(model, choice.scheme, choice.sparsity)
+
+
+def dense_dir(exp: Path, arch: str) -> Path:
+    return exp / arch / "dense"
+
+
+def mapping_path(exp: Path, arch: str, method: str) -> Path:
+    return exp / arch / "mapping" / f"{method}.json"
+
+
+def variant_dir(exp: Path, arch: str, variant: Variant) -> Path:
+    return exp / arch / "pruned" / variant.name
+
+
+def latency_table_path(exp: Path) -> Path:
+    return exp / "latency_table.json"
+
+
+def stage_arguments(description: str, data: bool = True) -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--config", required=True)
+    p.add_argument("--exp-dir", required=True, type=Path)
+    if data:
+        add_data_arguments(p)
+    return p
+
+
+def load_stage_config(args: argparse.Namespace) -> PruningConfig:
+    """The config, with torch's threads pinned to the latency section's count for every stage."""
+    cfg = load_config(args.config, PruningConfig)
+    torch.set_num_threads(cfg.latency.threads)
+    return cfg

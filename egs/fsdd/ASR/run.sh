@@ -41,23 +41,10 @@ help_message=$(sed -n '2,13p' run.sh | sed 's/^# \{0,1\}//')
 
 . utils/log.sh
 
-embedded=$TOOLKIT_ROOT/local/fsdd_subset/recordings
 tests="test test_open"
 manifests=$data_dir/manifests
 
-if [ "$stage" -le 0 ] && [ "$stop_stage" -ge 0 ]; then
-  if [ -n "$corpus_dir" ]; then
-    log "Stage 0: --corpus-dir $corpus_dir given, no download"
-  elif $download; then
-    log "Stage 0: download FSDD into $dl_dir/fsdd"
-    python "$TOOLKIT_ROOT/local/download_fsdd.py" "$dl_dir/fsdd"
-  else
-    log "Stage 0: no --corpus-dir and --download false: using the embedded subset $embedded"
-  fi
-fi
-if [ -z "$corpus_dir" ]; then
-  if $download; then corpus_dir=$dl_dir/fsdd/recordings; else corpus_dir=$embedded; fi
-fi
+. "$TOOLKIT_ROOT/local/fsdd_corpus.sh"
 
 if [ "$stage" -le 1 ] && [ "$stop_stage" -ge 1 ]; then
   log "Stage 1: prepare manifests and the connected-digit corpus from $corpus_dir"

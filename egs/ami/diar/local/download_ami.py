@@ -1,0 +1,24 @@
+#!/usr/bin/env python3
+"""Downloads AMI's Array1/Array2 audio (mic 'mdm') and the manual annotations with lhotse.
+
+    local/download_ami.py download/ami
+"""
+import argparse
+import logging
+from pathlib import Path
+
+from icefall_ext.utils.cli import run_main
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("target_dir", type=Path)
+    args = p.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s [%(filename)s:%(lineno)d] %(message)s")
+    from lhotse.recipes.ami import download_ami
+
+    download_ami(args.target_dir, mic="mdm")
+
+
+if __name__ == "__main__":
+    run_main(main)

@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+"""Runs the diarisers: each one's operating point is chosen on the development sets (lowest DER at
+the first scoring collar, all development recordings pooled), then every set is diarised with it.
+
+    python -m icefall_ext.bin.diarize --config conf/tiny.yaml --frontend-dir exp/frontend --data-root data \
+        --dev-sets dev_stationary dev_moving --test-sets test_stationary test_moving --exp-dir exp/diar
+
+Writes EXP_DIR/<diariser>/params.json and EXP_DIR/<diariser>/<set>/{rttm,output.json}. A diariser
+whose outputs all exist is skipped.
+"""
+import argparse
+import json
+import logging
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+from icefall_ext.diarization.config import DiarRecipeConfig
+from icefall_ext.diarization.data import load_diar_set
+from icefall_ext.diarization.diarizers import DIARIZERS, check_diarizer, diarize, tune
+from icefall_ext.diarization.frontend import SubSegment, load_analysis
+from icefall_ext.diarization.rttm import Turn, write_rttm
+from icefall_ext.diarization.scoring import DerAccumulator, labels_to_turns
+from icefall_ext.utils.cli import run_main
+from icefall_ext.utils.config import load_config
+from icefall_ext.utils.errors import InputError
+from icefall_ext.utils.io import write_text_atomic
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--config", required=True)
+    p.add_argument("--frontend-dir", required=True, type=Path)
+    p.add_argument("--data-root", required=True, type=Path)
+    p.add_argument("--dev-sets", nargs="+", required=True)
+    p.add_argument("--test-sets", nargs="+", required=True)
+    p.add_argument("--diarizers", nargs="+", default=list(DIARIZERS))
+    p.add_argument("--exp-dir", required=True, type=Path)
+    args = p.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s [%(filename)s:%(lineno)d] %(message)s")
+    cfg = load_config(args.config, DiarRecipeConfig)
+    for name in args.diarizers:
+        check_diarizer(name)
+    sets = list(dict.fromkeys([*args.dev_sets, *args.test_sets]))
+    analysis: Dict[str, Dict[str, Tuple[List[SubSegment], float]]] = {}
+    refs: Dict[str, Dict[str, List[Turn]]] = {}
+    for s in sets:
+        path = args.frontend_dir / f"{s}.pt"
+        if not path.is_file():
+            raise InputError(f"{path}: does not exist (run the front end first)")
+        analysis[s] = load_analysis(path)
+        refs[s] = load_diar_set(args.data_root / s).turns
+    dev = [(s, rec) for s in args.dev_sets for rec in sorted(analysis[s])]
+    collar = cfg.scoring.collars[0]
+
+    def dev_der(labels: List[List[int]]) -> float:
+        acc = DerAccumulator(collar)
+        for (s, rec), lab in zip(dev, labels):
+            segs, duration = analysis[s][rec]
+            acc.add(refs[s][rec], labels_to_turns(rec, segs, lab), duration)
+        return acc.total()
+
+    for name in args.diarizers:
+        out_dir = args.exp_dir / name
+        if all((out_dir / s / "output.json").is_file() for s in sets) and (out_dir / "params.json").is_file():
+            logging.info(f"{name}: done ({out_dir})")
+            continue
+        params, der = tune(name, [analysis[s][rec][0] for s, rec in dev], cfg.diarizers, dev_der)
+        logging.info(f"{name}: operating point {params}, development DER {100 * der:.2f}%")
+        for s in sets:
+            outputs, turns = {}, []
+            for rec, (segs, _) in sorted(analysis[s].items()):
+                out = diarize(name, segs, cfg.diarizers, params)
+                outputs[rec] = {"labels": out.labels, "tracked": out.tracked}
+                turns += labels_to_turns(rec, segs, out.labels)
+            write_rttm(out_dir / s / "rttm", turns)
+            write_text_atomic(out_dir / s / "output.json", json.dumps(outputs))
+        write_text_atomic(out_dir / "params.json", json.dumps({"params": params, "dev_der": der}))
+
+
+if __name__ == "__main__":
+    run_main(main)

@@ -1,0 +1,124 @@
+"""The four diarisers behind one interface: sub-segments (with azimuth and embedding) in, a label
+and (for those that track) a tracked azimuth per sub-segment out.
+
+    ahc             AHC on embeddings alone
+    ahc_stationary  AHC + a stationary location model per cluster (speakers assumed not to move)
+    ahc_kalman      AHC + a constant-velocity Kalman filter per cluster
+    particle        the joint switching state-space model as a particle filter
+
+Each has one operating point chosen on development meetings (`tune`): the AHC stopping threshold
+(and the location weight), or the particle filter's new-speaker score, stay probability and
+embedding concentration.
+"""
+import itertools
+from dataclasses import dataclass, field, replace
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from icefall_ext.diarization.ahc import LocationModel, MergeHistory, ahc, cluster_tracks
+from icefall_ext.diarization.frontend import SubSegment
+from icefall_ext.diarization.particle_filter import ParticleConfig, particle_diarize
+from icefall_ext.diarization.tracking import STATIONARY, TrackerConfig
+from icefall_ext.utils.errors import InputError
+
+DIARIZERS = ("ahc", "ahc_stationary", "ahc_kalman", "particle")
+
+
+@dataclass
+class TuningConfig:
+    thresholds: List[float] = field(default_factory=lambda: [round(x, 2) for x in np.arange(-0.4, 0.61, 0.05)])
+    location_weights: List[float] = field(default_factory=lambda: [0.02, 0.05, 0.1, 0.2])
+    new_speaker_cos: List[float] = field(default_factory=lambda: [0.0, 0.1, 0.2, 0.3, 0.4])
+    p_stay: List[float] = field(default_factory=lambda: [0.7])
+    kappa: List[float] = field(default_factory=lambda: [8.0])
+
+
+@dataclass
+class DiarizersConfig:
+    tracker: TrackerConfig = field(default_factory=TrackerConfig)
+    particle: ParticleConfig = field(default_factory=ParticleConfig)
+    tuning: TuningConfig = field(default_factory=TuningConfig)
+
+
+@dataclass
+class Output:
+    labels: List[int]
+    tracked: Optional[List[float]]  # radians, per sub-segment
+
+
+def check_diarizer(name: str) -> None:
+    if name not in DIARIZERS:
+        raise InputError(f"unknown diariser '{name}' (known: {', '.join(DIARIZERS)})")
+
+
+def _arrays(segs: Sequence[SubSegment]) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return (np.array([s.center for s in segs]), np.array([s.azimuth for s in segs]),
+            np.stack([s.embedding for s in segs]))
+
+
+def tracker_of(name: str, cfg: DiarizersConfig) -> Optional[TrackerConfig]:
+    if name == "ahc_stationary":
+        return replace(STATIONARY, doa_std_deg=cfg.tracker.doa_std_deg, outlier_prob=cfg.tracker.outlier_prob,
+                       max_drift_deg=cfg.tracker.max_drift_deg)
+    if name in ("ahc_kalman", "particle"):
+        return cfg.tracker
+    return None
+
+
+def merge_history(name: str, segs: Sequence[SubSegment], cfg: DiarizersConfig, weight: float) -> MergeHistory:
+    times, azimuths, emb = _arrays(segs)
+    tracker = tracker_of(name, cfg)
+    location = LocationModel(tracker, times, azimuths) if tracker is not None else None
+    return ahc(emb, location, weight if location is not None else 0.0, stop_below=min(cfg.tuning.thresholds))
+
+
+def diarize(name: str, segs: Sequence[SubSegment], cfg: DiarizersConfig, params: Dict[str, float]) -> Output:
+    """One recording with the operating point `params` (from `tune`)."""
+    check_diarizer(name)
+    if not segs:
+        return Output([], None)
+    times, azimuths, emb = _arrays(segs)
+    tracker = tracker_of(name, cfg)
+    if name == "particle":
+        order = np.argsort(times, kind="stable")
+        pf = replace(cfg.particle, new_speaker_cos=params["new_speaker_cos"], p_stay=params["p_stay"],
+                     kappa=params["kappa"])
+        labels, tracked = particle_diarize(times[order], azimuths[order], emb[order], pf, tracker)
+        out_labels, out_tracked = [0] * len(segs), [0.0] * len(segs)
+        for pos, i in enumerate(order):
+            out_labels[i], out_tracked[i] = labels[pos], tracked[pos]
+        return Output(out_labels, out_tracked)
+    labels = merge_history(name, segs, cfg, params.get("weight", 0.0)).labels(params["threshold"])
+    tracked = cluster_tracks(tracker, labels, times, azimuths) if tracker is not None else None
+    return Output(labels, tracked)
+
+
+def candidate_params(name: str, cfg: DiarizersConfig) -> List[Dict[str, float]]:
+    if name == "particle":
+        return [{"new_speaker_cos": c, "p_stay": p, "kappa": k}
+                for c, p, k in itertools.product(cfg.tuning.new_speaker_cos, cfg.tuning.p_stay, cfg.tuning.kappa)]
+    weights = cfg.tuning.location_weights if name != "ahc" else [0.0]
+    return [{"weight": w, "threshold": t} for w, t in itertools.product(weights, cfg.tuning.thresholds)]
+
+
+def tune(name: str, recordings: Sequence[Sequence[SubSegment]], cfg: DiarizersConfig,
+         error: Callable[[List[List[int]]], float]) -> Tuple[Dict[str, float], float]:
+    """The candidate operating point of lowest `error` (labels of every recording -> error) on the
+    development recordings; AHC runs once per location weight and is cut at every threshold."""
+    check_diarizer(name)
+    best: Tuple[Dict[str, float], float] = ({}, np.inf)
+    if name == "particle":
+        for params in candidate_params(name, cfg):
+            err = error([diarize(name, segs, cfg, params).labels for segs in recordings])
+            if err < best[1]:
+                best = (params, err)
+        return best
+    weights = cfg.tuning.location_weights if name != "ahc" else [0.0]
+    for w in weights:
+        histories = [merge_history(name, segs, cfg, w) if segs else MergeHistory(0, []) for segs in recordings]
+        for t in cfg.tuning.thresholds:
+            err = error([h.labels(t) for h in histories])
+            if err < best[1]:
+                best = ({"weight": w, "threshold": t}, err)
+    return best

@@ -1,0 +1,98 @@
+"""DOA on a simulated static source, sub-segmentation, AHC stopping, the location LLR, and the
+particle filter recovering a known switching sequence."""
+import math
+
+import numpy as np
+import pytest
+
+from icefall_ext.diarization.ahc import LocationModel, ahc
+from icefall_ext.diarization.array import CircularArray
+from icefall_ext.diarization.frontend import DirectionFinder, FrontendConfig, energy_regions, subsegments
+from icefall_ext.diarization.particle_filter import ParticleConfig, particle_diarize
+from icefall_ext.diarization.tracking import TrackerConfig
+
+
+@pytest.mark.parametrize("azimuth_deg", [-120.0, 30.0, 95.0])
+def test_doa_of_a_static_source_within_a_few_degrees(azimuth_deg):
+    pra = pytest.importorskip("pyroomacoustics")
+    fs, center = 16000, np.array([3.0, 2.5, 0.8])
+    array = CircularArray(8, 0.1, tuple(center))
+    room = pra.ShoeBox([6.0, 5.0, 3.0], fs=fs, materials=pra.Material(0.4), max_order=6)
+    room.add_microphone_array(array.positions())
+    a = math.radians(azimuth_deg)
+    signal = np.random.default_rng(0).normal(size=fs)
+    room.add_source([center[0] + 1.5 * math.cos(a), center[1] + 1.5 * math.sin(a), 1.3], signal=signal)
+    room.simulate()
+    finder = DirectionFinder(room.mic_array.signals, fs, array, FrontendConfig())
+    est = math.degrees(finder.azimuth(0.1, 0.9))
+    assert abs((est - azimuth_deg + 180) % 360 - 180) < 4
+
+
+def test_subsegments_cover_each_region_with_uniform_windows():
+    segs = subsegments([(0.0, 4.0), (5.0, 5.3), (6.0, 7.7)], FrontendConfig(window=1.5, shift=0.75, min_length=0.4))
+    spans = [(round(s.start, 2), round(s.end, 2)) for s in segs]
+    assert spans == [(0.0, 1.5), (0.75, 2.25), (1.5, 3.0), (2.25, 4.0), (6.0, 7.7)]
+
+
+def test_energy_vad_finds_the_bursts():
+    fs = 16000
+    x = np.random.default_rng(0).normal(0, 1e-3, 3 * fs)
+    x[fs:2 * fs] += np.sin(2 * np.pi * 440 * np.arange(fs) / fs)
+    regions = energy_regions(x, fs, FrontendConfig())
+    assert len(regions) == 1 and abs(regions[0][0] - 1.0) < 0.05 and abs(regions[0][1] - 2.0) < 0.05
+
+
+def toy_embeddings(groups=(4, 3, 5), noise=0.15, seed=0):
+    rng = np.random.default_rng(seed)
+    centers = np.eye(8)[:len(groups)]
+    x = np.concatenate([c + rng.normal(0, noise, (n, 8)) for c, n in zip(centers, groups)])
+    truth = np.repeat(np.arange(len(groups)), groups)
+    return x / np.linalg.norm(x, axis=1, keepdims=True), truth
+
+
+def test_ahc_stops_at_the_threshold_between_within_and_between_similarity():
+    x, truth = toy_embeddings()
+    history = ahc(x)
+    labels = np.array(history.labels(threshold=0.5))
+    assert len(set(labels)) == 3
+    assert all(len(set(labels[truth == g])) == 1 for g in range(3))
+    assert len(set(history.labels(threshold=-1.0))) == 1 and len(set(history.labels(threshold=1.01))) == len(x)
+    scores = [m[2] for m in history.merges]
+    assert scores[:9] == sorted(scores[:9], reverse=True)  # merges inside groups first
+
+
+def test_location_llr_separates_clusters_by_where_they_are():
+    times = np.arange(8.0)
+    az = np.radians([10, 100, 11, 99, 9, 101, 10, 100])
+    loc = LocationModel(TrackerConfig(doa_std_deg=5.0), times, az)
+    assert loc.llr([0, 2], [4, 6]) > 0 > loc.llr([0, 2, 4], [1, 3, 5])
+
+
+def test_location_breaks_an_embedding_tie():
+    x, _ = toy_embeddings(groups=(6,), noise=0.01)  # one voice for everyone
+    times = np.arange(6.0)
+    az = np.radians([0, 90, 0, 90, 0, 90])
+    loc = LocationModel(TrackerConfig(doa_std_deg=5.0), times, az)
+    labels = ahc(x, loc, weight=0.5).labels(threshold=0.5)
+    assert labels == [0, 1, 0, 1, 0, 1]
+
+
+def test_particle_filter_recovers_a_known_switching_sequence():
+    rng = np.random.default_rng(0)
+    truth = np.array([0] * 6 + [1] * 5 + [0] * 4 + [2] * 6 + [1] * 5 + [2] * 4)
+    times = np.arange(len(truth)) * 0.75
+    start = np.radians([0.0, 120.0, -110.0])
+    speed = np.radians([0.0, 3.0, -2.0])  # deg/s
+    az = start[truth] + speed[truth] * times + rng.normal(0, math.radians(4), len(truth))
+    voices = np.eye(6)[:3]
+    emb = voices[truth] + rng.normal(0, 0.3, (len(truth), 6))
+    emb /= np.linalg.norm(emb, axis=1, keepdims=True)
+    labels, tracked = particle_diarize(times, az, emb, ParticleConfig(particles=200, seed=0),
+                                       TrackerConfig(doa_std_deg=5.0))
+    mapping = {}
+    for lab, t in zip(labels, truth):
+        mapping.setdefault(lab, t)
+    accuracy = np.mean([mapping[lab] == t for lab, t in zip(labels, truth)])
+    assert accuracy >= 0.95 and len(set(labels)) == 3
+    err = np.degrees(np.angle(np.exp(1j * (np.array(tracked) - (start[truth] + speed[truth] * times)))))
+    assert np.median(np.abs(err)) < 5

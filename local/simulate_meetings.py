@@ -24,7 +24,7 @@ from icefall_ext.diarization.simulate import DigitBank, simulate_meeting
 from icefall_ext.utils.cli import run_main
 from icefall_ext.utils.config import load_config
 from icefall_ext.utils.errors import InputError
-from icefall_ext.utils.logging import Progress
+from icefall_ext.utils.logging import Progress, setup_logger
 
 CONDITIONS = ("stationary", "moving")
 
@@ -35,7 +35,7 @@ def main() -> None:
     p.add_argument("--config", required=True)
     p.add_argument("--output-dir", default=Path("data"), type=Path)
     args = p.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s [%(filename)s:%(lineno)d] %(message)s")
+    setup_logger()
     cfg = load_config(args.config, DiarRecipeConfig).simulation
     items = scan_fsdd(args.corpus_dir)
     pool = sorted({it.speaker for it in items})

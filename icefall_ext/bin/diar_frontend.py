@@ -19,7 +19,7 @@ from icefall_ext.utils.checkpoint import save_checkpoint
 from icefall_ext.utils.cli import run_main
 from icefall_ext.utils.config import load_config
 from icefall_ext.utils.errors import InputError
-from icefall_ext.utils.logging import Progress
+from icefall_ext.utils.logging import Progress, setup_logger
 
 
 def main() -> None:
@@ -31,7 +31,7 @@ def main() -> None:
     p.add_argument("--job", type=int, default=1)
     p.add_argument("--num-jobs", type=int, default=1)
     args = p.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s [%(filename)s:%(lineno)d] %(message)s")
+    setup_logger()
     cfg = load_config(args.config, DiarRecipeConfig).frontend
     if cfg.segments not in ("oracle", "energy"):
         raise InputError(f"{args.config}: frontend.segments must be 'oracle' or 'energy', not '{cfg.segments}'")

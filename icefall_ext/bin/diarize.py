@@ -24,6 +24,7 @@ from icefall_ext.utils.cli import run_main
 from icefall_ext.utils.config import load_config
 from icefall_ext.utils.errors import InputError
 from icefall_ext.utils.io import write_text_atomic
+from icefall_ext.utils.logging import setup_logger
 
 
 def main() -> None:
@@ -36,7 +37,7 @@ def main() -> None:
     p.add_argument("--diarizers", nargs="+", default=list(DIARIZERS))
     p.add_argument("--exp-dir", required=True, type=Path)
     args = p.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s [%(filename)s:%(lineno)d] %(message)s")
+    setup_logger(args.exp_dir / "log" / "log-diarize")
     cfg = load_config(args.config, DiarRecipeConfig)
     for name in args.diarizers:
         check_diarizer(name)

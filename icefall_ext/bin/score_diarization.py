@@ -26,6 +26,7 @@ from icefall_ext.utils.cli import run_main
 from icefall_ext.utils.config import load_config
 from icefall_ext.utils.errors import InputError
 from icefall_ext.utils.io import write_text_atomic
+from icefall_ext.utils.logging import setup_logger
 
 
 def plot_meeting(path: Path, rec: str, traj: Dict, segs, outputs: Dict[str, Dict], mappings: Dict[str, Dict]) -> None:
@@ -66,7 +67,7 @@ def main() -> None:
     p.add_argument("--diarizers", nargs="+", default=list(DIARIZERS))
     p.add_argument("--exp-dir", required=True, type=Path)
     args = p.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s [%(filename)s:%(lineno)d] %(message)s")
+    setup_logger(args.exp_dir / "log" / "log-score")
     cfg = load_config(args.config, DiarRecipeConfig)
     scores: Dict[str, Dict[str, Dict]] = {}
     for s in args.test_sets:

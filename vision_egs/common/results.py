@@ -1,4 +1,4 @@
-"""Result writers: markdown tables for RESULTS.md and PNG figures."""
+"""Vision result writers: training-history and image-grid figures, and the RESULTS.md stage."""
 import argparse
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Type, Union
@@ -6,13 +6,12 @@ from typing import Any, Callable, Dict, List, Type, Union
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402,F401  (re-exported for the recipes' figures)
+import matplotlib.pyplot as plt  # noqa: E402
 import torch  # noqa: E402
 
 from icefall_ext.utils.config import load_config  # noqa: E402
 from icefall_ext.utils.io import write_text_atomic  # noqa: E402
-from icefall_ext.utils.plot import save_figure  # noqa: E402,F401
-from icefall_ext.utils.report import markdown_table, read_history, stage_times_table  # noqa: E402,F401
+from icefall_ext.utils.plot import save_figure  # noqa: E402
 
 
 def plot_history(history: List[Dict], path: Union[str, Path]) -> None:

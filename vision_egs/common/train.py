@@ -151,6 +151,29 @@ def evaluate_accuracy(model: nn.Module, data: ImageSet, device: torch.device, ba
     return correct / max(len(data), 1)
 
 
+def cross_entropy_epoch(t: "EpochTrainer", train: ImageSet, epoch: int,
+                        after_step: Optional[Callable[[], None]] = None) -> Dict[str, float]:
+    """One epoch of cross-entropy training with the standard augmentation on this rank's batches;
+    `after_step` runs after every optimizer step (pruning re-applies its masks there)."""
+    cfg = t.cfg
+    total, correct, count = 0.0, 0.0, 0
+    batches = list(shard_batches(len(train), cfg.batch_size, True, cfg.seed + epoch, t.dist.rank, t.dist.world_size))
+    for i, idx in enumerate(batches):
+        x = augment_cifar(train.images[idx].float() / 255.0).to(t.device)
+        y = train.labels[idx].to(t.device)
+        logits = t.ddp_model(x)
+        loss = F.cross_entropy(logits, y)
+        t.step(loss)
+        if after_step is not None:
+            after_step()
+        total += loss.item() * len(idx)
+        correct += accuracy(logits, y) * len(idx)
+        count += len(idx)
+        if i % cfg.log_interval == 0:
+            logging.info(f"epoch {epoch} batch {i}/{len(batches)}: loss {loss.item():.4f}")
+    return {"train_loss": total / max(count, 1), "train_acc": correct / max(count, 1)}
+
+
 def train_classifier(arch: str, train: ImageSet, val: ImageSet, cfg: TrainConfig, exp_dir: Path,
                      device: torch.device, dist_info: DistInfo = DistInfo(1, 0, 0)) -> nn.Module:
     """Cross-entropy training with the standard augmentation; returns the model of the last epoch."""
@@ -162,21 +185,7 @@ def train_classifier(arch: str, train: ImageSet, val: ImageSet, cfg: TrainConfig
     trainer = EpochTrainer(model, cfg, exp_dir, device, dist_info, {"arch": arch, "num_classes": len(train.classes)})
 
     def train_epoch(epoch: int, t: EpochTrainer) -> Dict[str, float]:
-        total, correct, count = 0.0, 0.0, 0
-        batches = list(shard_batches(len(train), cfg.batch_size, True, cfg.seed + epoch, dist_info.rank,
-                                     dist_info.world_size))
-        for i, idx in enumerate(batches):
-            x = augment_cifar(train.images[idx].float() / 255.0).to(device)
-            y = train.labels[idx].to(device)
-            logits = t.ddp_model(x)
-            loss = F.cross_entropy(logits, y)
-            t.step(loss)
-            total += loss.item() * len(idx)
-            correct += accuracy(logits, y) * len(idx)
-            count += len(idx)
-            if i % cfg.log_interval == 0:
-                logging.info(f"epoch {epoch} batch {i}/{len(batches)}: loss {loss.item():.4f}")
-        return {"train_loss": total / max(count, 1), "train_acc": correct / max(count, 1)}
+        return cross_entropy_epoch(t, train, epoch)
 
     trainer.run(train_epoch, lambda: {"val_acc": evaluate_accuracy(model, val, device)})
     return model.eval()

@@ -7,17 +7,15 @@ from pathlib import Path
 from typing import Dict
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from icefall_ext.utils.checkpoint import load_checkpoint, save_checkpoint
 from icefall_ext.utils.logging import setup_logger
 from icefall_ext.utils.seed import fix_random_seed
-from vision_egs.common.data import ImageSet, shard_batches
-from vision_egs.common.metrics import accuracy
+from vision_egs.common.data import ImageSet
 from vision_egs.common.models import load_classifier
-from vision_egs.common.train import EpochTrainer, TrainConfig, augment_cifar, evaluate_accuracy, last_checkpoint
-from vision_egs.pruning.masks import Mapping, Masks, apply_masks, compute_masks, cubic_rate_scale
+from vision_egs.common.train import EpochTrainer, TrainConfig, cross_entropy_epoch, evaluate_accuracy, last_checkpoint
+from vision_egs.pruning.masks import Mapping, apply_masks, compute_masks, cubic_rate_scale
 
 
 def prune_and_finetune(dense_ckpt: Path, arch: str, mapping: Mapping, train: ImageSet, val: ImageSet,
@@ -28,23 +26,12 @@ def prune_and_finetune(dense_ckpt: Path, arch: str, mapping: Mapping, train: Ima
     fix_random_seed(cfg.seed)
     model = load_classifier(dense_ckpt, arch).train()
     trainer = EpochTrainer(model, cfg, exp_dir, torch.device("cpu"), extra_state={"arch": arch, "num_classes": 10})
-    masks: Dict[str, Masks] = {}
 
     def train_epoch(epoch: int, t: EpochTrainer) -> Dict[str, float]:
         scale = cubic_rate_scale(epoch, prune_epochs)
-        masks["current"] = compute_masks(model, mapping, scale)
-        apply_masks(model, masks["current"])
-        total, correct, count = 0.0, 0.0, 0
-        for idx in shard_batches(len(train), cfg.batch_size, True, cfg.seed + epoch):
-            x, y = augment_cifar(train.images[idx].float() / 255.0), train.labels[idx]
-            logits = model(x)
-            loss = F.cross_entropy(logits, y)
-            t.step(loss)
-            apply_masks(model, masks["current"])
-            total += loss.item() * len(idx)
-            correct += accuracy(logits, y) * len(idx)
-            count += len(idx)
-        return {"rate_scale": scale, "train_loss": total / max(count, 1), "train_acc": correct / max(count, 1)}
+        masks = compute_masks(model, mapping, scale)
+        apply_masks(model, masks)
+        return {"rate_scale": scale, **cross_entropy_epoch(t, train, epoch, lambda: apply_masks(model, masks))}
 
     trainer.run(train_epoch, lambda: {"val_acc": evaluate_accuracy(model, val, torch.device("cpu"))})
     final = compute_masks(model, mapping)

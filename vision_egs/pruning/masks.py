@@ -1,7 +1,7 @@
 """Masks of a whole model: computing them from a per-layer mapping, keeping them applied during
 fine-tuning, the gradual (cubic) sparsity schedule, and the MAC counts they imply."""
 from dataclasses import dataclass
-from typing import Dict, Iterable, Tuple
+from typing import Dict, Tuple
 
 import torch
 from torch import nn
@@ -110,8 +110,3 @@ def mac_counts(model: nn.Module, input_shape: Tuple[int, ...]) -> Tuple[int, int
         nonzero += w.count_nonzero().item() * sizes[layer.name]
     return dense, nonzero
 
-
-def layer_sparsities(model: nn.Module, names: Iterable[str]) -> Dict[str, float]:
-    layers = layer_dict(model)
-    return {n: 1.0 - layers[n].module.weight.count_nonzero().item() / layers[n].module.weight.numel()
-            for n in names}

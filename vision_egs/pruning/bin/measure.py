@@ -11,7 +11,6 @@ import json
 import logging
 import statistics
 import time
-from pathlib import Path
 from typing import Dict
 
 import torch
@@ -101,7 +100,7 @@ def main() -> None:
         for name, model in runnable.items():
             if name == "dense (eager)":
                 continue
-            path = Path(onnx_dir) / f"{name}.onnx"
+            path = onnx_dir / f"{name}.onnx"
             export_onnx(model, x[:2], path)
             rows[name]["onnx_ms"] = measure_latency(path, shape, lat.threads, lat.warmup,
                                                     lat.rounds * lat.runs_per_round)

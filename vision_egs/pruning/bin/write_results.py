@@ -17,7 +17,9 @@ from typing import Dict, List
 
 from icefall_ext.utils.cli import run_main
 from icefall_ext.utils.errors import InputError
-from vision_egs.common.results import markdown_table, plt, save_figure, stage_times_table, write_results_main
+from icefall_ext.utils.plot import plt, save_figure
+from icefall_ext.utils.report import markdown_table, stage_times_table
+from vision_egs.common.results import write_results_main
 from vision_egs.pruning.config import PruningConfig
 from vision_egs.pruning.experiment import mapping_path
 

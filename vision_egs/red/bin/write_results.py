@@ -16,7 +16,8 @@ from typing import Dict
 
 from icefall_ext.utils.cli import run_main
 from icefall_ext.utils.errors import InputError
-from vision_egs.common.results import markdown_table, read_history, stage_times_table, write_results_main
+from icefall_ext.utils.report import markdown_table, read_history, stage_times_table
+from vision_egs.common.results import write_results_main
 from vision_egs.red.config import RedConfig
 
 METRICS = [

@@ -4,17 +4,17 @@
     local/download_ami.py download/ami
 """
 import argparse
-import logging
 from pathlib import Path
 
 from icefall_ext.utils.cli import run_main
+from icefall_ext.utils.logging import setup_logger
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("target_dir", type=Path)
     args = p.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s [%(filename)s:%(lineno)d] %(message)s")
+    setup_logger()
     from lhotse.recipes.ami import download_ami
 
     download_ami(args.target_dir, mic="mdm")

@@ -20,6 +20,7 @@ from icefall_ext.diarization.data import write_diar_set
 from icefall_ext.diarization.rttm import Turn
 from icefall_ext.utils.cli import run_main
 from icefall_ext.utils.errors import InputError
+from icefall_ext.utils.logging import setup_logger
 
 ARRAY = CircularArray(num_mics=8, radius=0.1)  # mic k at 45k degrees, counter-clockwise (assumed order)
 
@@ -42,7 +43,7 @@ def main() -> None:
     p.add_argument("--annotations-dir", type=Path, default=None)
     p.add_argument("--output-dir", default=Path("data"), type=Path)
     args = p.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s [%(filename)s:%(lineno)d] %(message)s")
+    setup_logger()
     from lhotse.recipes.ami import prepare_ami
 
     if not args.corpus_dir.is_dir():

@@ -6,8 +6,8 @@ than two) produced both clusters' DOA observations,
 
     LLR(A, B) = log p(z_{A u B} | one track) - log p(z_A | track) - log p(z_B | track),
 
-per observation of the smaller cluster (tracking.py: a Kalman filter per cluster, or its
-stationary special case). The pair of highest affinity merges until none reaches the threshold,
+per observation of the smaller cluster (tracking.py: a Kalman filter bank per cluster, or its
+stationary model alone). The pair of highest affinity merges until none reaches the threshold,
 so the LLR shapes both the merge order and the stopping decision. The whole merge sequence is kept,
 so that any threshold can be read off one run.
 """
@@ -46,14 +46,14 @@ class MergeHistory:
 class LocationModel:
     """Log-likelihoods of clusters' DOA sequences under one track, cached per member set."""
 
-    def __init__(self, cfg: TrackerConfig, times: Sequence[float], azimuths: Sequence[float]):
-        self.cfg, self.times, self.azimuths = cfg, list(times), list(azimuths)
+    def __init__(self, models: Sequence[TrackerConfig], times: Sequence[float], azimuths: Sequence[float]):
+        self.models, self.times, self.azimuths = list(models), list(times), list(azimuths)
         self._cache: Dict[Tuple[int, ...], float] = {}
 
     def loglik(self, members: Sequence[int]) -> float:
         key = tuple(sorted(members, key=lambda i: (self.times[i], i)))
         if key not in self._cache:
-            self._cache[key] = track(self.cfg, [(self.times[i], self.azimuths[i]) for i in key])[0]
+            self._cache[key] = track(self.models, [(self.times[i], self.azimuths[i]) for i in key])[0]
         return self._cache[key]
 
     def llr(self, a: Sequence[int], b: Sequence[int]) -> float:
@@ -97,13 +97,13 @@ def ahc(embeddings: np.ndarray, location: Optional[LocationModel] = None, weight
     return MergeHistory(n, merges)
 
 
-def cluster_tracks(cfg: TrackerConfig, labels: Sequence[int], times: Sequence[float],
+def cluster_tracks(models: Sequence[TrackerConfig], labels: Sequence[int], times: Sequence[float],
                    azimuths: Sequence[float]) -> List[float]:
     """Each item's tracked azimuth: the filtered state of its cluster's track at its time."""
     out = [0.0] * len(labels)
     for label in set(labels):
         idx = sorted((i for i, lab in enumerate(labels) if lab == label), key=lambda i: times[i])
-        _, path = track(cfg, [(times[i], azimuths[i]) for i in idx])
+        _, path = track(models, [(times[i], azimuths[i]) for i in idx])
         for i, az in zip(idx, path):
             out[i] = az
     return out

@@ -3,11 +3,11 @@ and (for those that track) a tracked azimuth per sub-segment out.
 
     ahc             AHC on embeddings alone
     ahc_stationary  AHC + a stationary location model per cluster (speakers assumed not to move)
-    ahc_kalman      AHC + a constant-velocity Kalman filter per cluster
+    ahc_kalman      AHC + a Kalman filter bank per cluster (stationary beside a Singer walker model)
     particle        the joint switching state-space model as a particle filter
 
 Each has one operating point chosen on development meetings (`tune`): the AHC stopping threshold
-(and the location weight), or the particle filter's new-speaker score, stay probability and
+(and the location weight), or the particle filter's new-speaker probability, stay probability and
 embedding concentration.
 """
 import itertools
@@ -19,7 +19,7 @@ import numpy as np
 from icefall_ext.diarization.ahc import LocationModel, MergeHistory, ahc, cluster_tracks
 from icefall_ext.diarization.frontend import SubSegment
 from icefall_ext.diarization.particle_filter import ParticleConfig, particle_diarize
-from icefall_ext.diarization.tracking import STATIONARY, TrackerConfig
+from icefall_ext.diarization.tracking import TrackerConfig, sitting_or_walking, stationary
 from icefall_ext.utils.errors import InputError
 
 DIARIZERS = ("ahc", "ahc_stationary", "ahc_kalman", "particle")
@@ -27,9 +27,9 @@ DIARIZERS = ("ahc", "ahc_stationary", "ahc_kalman", "particle")
 
 @dataclass
 class TuningConfig:
-    thresholds: List[float] = field(default_factory=lambda: [round(x, 2) for x in np.arange(-0.4, 0.61, 0.05)])
+    thresholds: List[float] = field(default_factory=lambda: [round(0.05 * i, 2) + 0.0 for i in range(-8, 13)])
     location_weights: List[float] = field(default_factory=lambda: [0.02, 0.05, 0.1, 0.2])
-    new_speaker_cos: List[float] = field(default_factory=lambda: [0.0, 0.1, 0.2, 0.3, 0.4])
+    p_new: List[float] = field(default_factory=lambda: [1e-4, 1e-3, 1e-2])
     p_stay: List[float] = field(default_factory=lambda: [0.7])
     kappa: List[float] = field(default_factory=lambda: [8.0])
 
@@ -57,19 +57,18 @@ def _arrays(segs: Sequence[SubSegment]) -> Tuple[np.ndarray, np.ndarray, np.ndar
             np.stack([s.embedding for s in segs]))
 
 
-def tracker_of(name: str, cfg: DiarizersConfig) -> Optional[TrackerConfig]:
+def motion_models(name: str, cfg: DiarizersConfig) -> Optional[List[TrackerConfig]]:
     if name == "ahc_stationary":
-        return replace(STATIONARY, doa_std_deg=cfg.tracker.doa_std_deg, outlier_prob=cfg.tracker.outlier_prob,
-                       max_drift_deg=cfg.tracker.max_drift_deg)
+        return [stationary(cfg.tracker)]
     if name in ("ahc_kalman", "particle"):
-        return cfg.tracker
+        return sitting_or_walking(cfg.tracker)
     return None
 
 
 def merge_history(name: str, segs: Sequence[SubSegment], cfg: DiarizersConfig, weight: float) -> MergeHistory:
     times, azimuths, emb = _arrays(segs)
-    tracker = tracker_of(name, cfg)
-    location = LocationModel(tracker, times, azimuths) if tracker is not None else None
+    models = motion_models(name, cfg)
+    location = LocationModel(models, times, azimuths) if models is not None else None
     return ahc(emb, location, weight if location is not None else 0.0, stop_below=min(cfg.tuning.thresholds))
 
 
@@ -79,25 +78,25 @@ def diarize(name: str, segs: Sequence[SubSegment], cfg: DiarizersConfig, params:
     if not segs:
         return Output([], None)
     times, azimuths, emb = _arrays(segs)
-    tracker = tracker_of(name, cfg)
+    models = motion_models(name, cfg)
     if name == "particle":
         order = np.argsort(times, kind="stable")
-        pf = replace(cfg.particle, new_speaker_cos=params["new_speaker_cos"], p_stay=params["p_stay"],
+        pf = replace(cfg.particle, p_new=params["p_new"], p_stay=params["p_stay"],
                      kappa=params["kappa"])
-        labels, tracked = particle_diarize(times[order], azimuths[order], emb[order], pf, tracker)
+        labels, tracked = particle_diarize(times[order], azimuths[order], emb[order], pf, models)
         out_labels, out_tracked = [0] * len(segs), [0.0] * len(segs)
         for pos, i in enumerate(order):
             out_labels[i], out_tracked[i] = labels[pos], tracked[pos]
         return Output(out_labels, out_tracked)
     labels = merge_history(name, segs, cfg, params.get("weight", 0.0)).labels(params["threshold"])
-    tracked = cluster_tracks(tracker, labels, times, azimuths) if tracker is not None else None
+    tracked = cluster_tracks(models, labels, times, azimuths) if models is not None else None
     return Output(labels, tracked)
 
 
 def candidate_params(name: str, cfg: DiarizersConfig) -> List[Dict[str, float]]:
     if name == "particle":
-        return [{"new_speaker_cos": c, "p_stay": p, "kappa": k}
-                for c, p, k in itertools.product(cfg.tuning.new_speaker_cos, cfg.tuning.p_stay, cfg.tuning.kappa)]
+        return [{"p_new": n, "p_stay": p, "kappa": k}
+                for n, p, k in itertools.product(cfg.tuning.p_new, cfg.tuning.p_stay, cfg.tuning.kappa)]
     weights = cfg.tuning.location_weights if name != "ahc" else [0.0]
     return [{"weight": w, "threshold": t} for w, t in itertools.product(weights, cfg.tuning.thresholds)]
 

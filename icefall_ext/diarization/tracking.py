@@ -1,17 +1,23 @@
-"""Azimuth tracking: a constant-velocity Kalman filter on a speaker's direction of arrival, with a
-robust observation model (a Gaussian mixed with a uniform outlier on the circle, as DOA estimates
-of reverberant or overlapped speech sometimes point anywhere). Its predictive log-likelihood of a
-sequence of observations is what the location-aware diarisers compare.
+"""Azimuth tracking: a Kalman filter on a speaker's direction of arrival, with a robust observation
+model (a Gaussian mixed with a uniform outlier on the circle, as DOA estimates of reverberant or
+overlapped speech sometimes point anywhere). Its predictive log-likelihood of a sequence of
+observations is what the location-aware diarisers compare.
 
-People in a meeting stay near their place: the predicted azimuth's standard deviation is capped at
-`max_drift_deg` (the covariance is scaled along the azimuth axis, which keeps it positive
-definite), so a track that has been silent for long still says roughly where its speaker is.
+Motion is Singer's manoeuvring-target model: the angular velocity is an Ornstein-Uhlenbeck
+process (standard deviation `speed_std_deg`, correlation time `speed_time_s`), the azimuth its
+integral. A walker keeps direction for about a correlation time and then turns, so across a long
+silence the predicted azimuth neither runs off along the last velocity (as a constant-velocity
+model's does) nor stays put; its variance grows linearly, not with the cube of the gap.
+With `speed_std_deg = 0` the same filter is the stationary model: a constant azimuth estimated from
+all observations so far.
 
-With `motion_std_deg = 0` and `velocity_prior_deg = 0` the same filter is the stationary model: a
-constant azimuth estimated from all observations so far.
+A diariser does not know whether a speaker sits or walks, so the tracking diarisers run a
+multiple-model bank (Magill's adaptive estimator): the stationary and the moving filter side by
+side on the same observations, equal prior weight; the track's likelihood is the mixture
+of the two, and its azimuth is that of the model with the higher posterior so far.
 """
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import List, Sequence, Tuple
 
 import numpy as np
@@ -24,25 +30,51 @@ LOG_UNIFORM = -math.log(2 * math.pi)
 @dataclass
 class TrackerConfig:
     doa_std_deg: float = 8.0  # observation noise
-    motion_std_deg: float = 15.0  # process noise: std of the angular acceleration, deg/s^2 (0: static)
-    velocity_prior_deg: float = 20.0  # std of a new track's angular velocity, deg/s
+    speed_std_deg: float = 20.0  # std of the angular velocity, deg/s (0: static)
+    speed_time_s: float = 2.0  # correlation time of the angular velocity
     outlier_prob: float = 0.1
-    max_drift_deg: float = 45.0  # cap on the predicted azimuth's standard deviation
 
 
-STATIONARY = TrackerConfig(motion_std_deg=0.0, velocity_prior_deg=0.0)
+STATIONARY = TrackerConfig(speed_std_deg=0.0)
+
+
+def stationary(cfg: TrackerConfig) -> TrackerConfig:
+    """The stationary model with cfg's observation noise."""
+    return replace(cfg, speed_std_deg=0.0)
+
+
+def sitting_or_walking(cfg: TrackerConfig) -> List[TrackerConfig]:
+    """The bank of the tracking diarisers: the stationary model beside cfg's moving one."""
+    return [stationary(cfg), cfg]
+
+
+def singer_transition(dt: np.ndarray, speed_var: float, tau: float) -> Tuple[np.ndarray, np.ndarray]:
+    """F and Q ([..., 2, 2]) of [azimuth, velocity] over gaps dt (any shape) when the velocity is an
+    OU process of variance speed_var and correlation time tau (exact discretisation)."""
+    dt = np.asarray(dt, dtype=float)
+    a = 1.0 / tau
+    e = np.exp(-a * dt)
+    F = np.zeros(dt.shape + (2, 2))
+    F[..., 0, 0] = 1.0
+    F[..., 0, 1] = (1 - e) / a
+    F[..., 1, 1] = e
+    q_c = 2 * speed_var * a  # spectral density of the velocity's driving noise
+    Q = np.empty(dt.shape + (2, 2))
+    Q[..., 0, 0] = q_c / a ** 2 * (dt - 2 * (1 - e) / a + (1 - e ** 2) / (2 * a))
+    Q[..., 0, 1] = Q[..., 1, 0] = q_c / (2 * a ** 2) * (1 - e) ** 2
+    Q[..., 1, 1] = speed_var * (1 - e ** 2)
+    return F, Q
 
 
 class AzimuthKalman:
-    """State [azimuth, angular velocity] in radians; F = [[1, dt], [0, 1]], Q = filterpy's
-    Q_discrete_white_noise(2, dt, var=motion_std^2), H = [1, 0], R = doa_std^2."""
+    """State [azimuth, angular velocity] in radians; F, Q of singer_transition, H = [1, 0],
+    R = doa_std^2; a new track's velocity has the stationary spread speed_std."""
 
     def __init__(self, cfg: TrackerConfig):
         self.r = math.radians(cfg.doa_std_deg) ** 2
-        self.q = math.radians(cfg.motion_std_deg) ** 2
-        self.v0 = math.radians(cfg.velocity_prior_deg) ** 2
+        self.v0 = math.radians(cfg.speed_std_deg) ** 2
+        self.tau = cfg.speed_time_s
         self.eps = cfg.outlier_prob
-        self.max_var = math.radians(cfg.max_drift_deg) ** 2
         self.x = np.zeros(2)
         self.P = np.zeros((2, 2))
         self.t = None
@@ -57,10 +89,9 @@ class AzimuthKalman:
     def predict(self, t: float) -> None:
         dt = max(t - self.t, 0.0)
         if dt > 0:
-            F = np.array([[1.0, dt], [0.0, 1.0]])
-            Q = self.q * np.array([[dt ** 4 / 4, dt ** 3 / 2], [dt ** 3 / 2, dt ** 2]])
+            F, Q = singer_transition(dt, self.v0, self.tau)
             self.x = F @ self.x
-            self.P = cap_azimuth_variance(F @ self.P @ F.T + Q, self.max_var)
+            self.P = F @ self.P @ F.T + Q
         self.t = t
 
     def update(self, z: float) -> float:
@@ -84,18 +115,14 @@ class AzimuthKalman:
         return self.update(z)
 
 
-def cap_azimuth_variance(P: np.ndarray, max_var: float) -> np.ndarray:
-    """P (or a stack [..., 2, 2]) scaled by diag(s, 1) so that its azimuth variance is at most max_var."""
-    scale = np.sqrt(np.minimum(1.0, max_var / np.maximum(P[..., 0, 0], 1e-300)))
-    d = np.stack([scale, np.ones_like(scale)], axis=-1)
-    return P * d[..., :, None] * d[..., None, :]
-
-
-def track(cfg: TrackerConfig, observations: Sequence[Tuple[float, float]]) -> Tuple[float, List[float]]:
-    """(log-likelihood, filtered azimuth after each observation) of (time, azimuth) pairs in time order."""
-    kf = AzimuthKalman(cfg)
-    total, path = 0.0, []
+def track(models: Sequence[TrackerConfig], observations: Sequence[Tuple[float, float]]) -> Tuple[float, List[float]]:
+    """(log-likelihood, azimuth after each observation) of (time, azimuth) pairs in time order under
+    an equal-weight bank of filters; one model is a plain Kalman filter."""
+    filters = [AzimuthKalman(cfg) for cfg in models]
+    loglik = np.zeros(len(filters))
+    path = []
     for t, z in observations:
-        total += kf.step(t, z)
-        path.append(float(kf.x[0]))
+        loglik += [kf.step(t, z) for kf in filters]
+        path.append(float(filters[int(np.argmax(loglik))].x[0]))
+    total = float(np.logaddexp.reduce(loglik) - math.log(len(filters)))
     return total, path

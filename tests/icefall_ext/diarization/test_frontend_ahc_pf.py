@@ -9,7 +9,7 @@ from icefall_ext.diarization.ahc import LocationModel, ahc
 from icefall_ext.diarization.array import CircularArray
 from icefall_ext.diarization.frontend import DirectionFinder, FrontendConfig, energy_regions, subsegments
 from icefall_ext.diarization.particle_filter import ParticleConfig, particle_diarize
-from icefall_ext.diarization.tracking import TrackerConfig
+from icefall_ext.diarization.tracking import TrackerConfig, sitting_or_walking, stationary
 
 
 @pytest.mark.parametrize("azimuth_deg", [-120.0, 30.0, 95.0])
@@ -64,15 +64,24 @@ def test_ahc_stops_at_the_threshold_between_within_and_between_similarity():
 def test_location_llr_separates_clusters_by_where_they_are():
     times = np.arange(8.0)
     az = np.radians([10, 100, 11, 99, 9, 101, 10, 100])
-    loc = LocationModel(TrackerConfig(doa_std_deg=5.0), times, az)
+    loc = LocationModel([TrackerConfig(doa_std_deg=5.0)], times, az)
     assert loc.llr([0, 2], [4, 6]) > 0 > loc.llr([0, 2, 4], [1, 3, 5])
+
+
+def test_tracking_joins_the_two_halves_of_a_walk_that_the_stationary_model_keeps_apart():
+    times = np.arange(16) * 0.75
+    az = np.radians(10.0) + np.radians(9.0) * times  # 10 deg to 111 deg at 9 deg/s
+    cfg = TrackerConfig(doa_std_deg=5.0)
+    first, second = list(range(8)), list(range(8, 16))
+    assert LocationModel(sitting_or_walking(cfg), times, az).llr(first, second) > 0
+    assert LocationModel([stationary(cfg)], times, az).llr(first, second) < 0
 
 
 def test_location_breaks_an_embedding_tie():
     x, _ = toy_embeddings(groups=(6,), noise=0.01)  # one voice for everyone
     times = np.arange(6.0)
     az = np.radians([0, 90, 0, 90, 0, 90])
-    loc = LocationModel(TrackerConfig(doa_std_deg=5.0), times, az)
+    loc = LocationModel([TrackerConfig(doa_std_deg=5.0)], times, az)
     labels = ahc(x, loc, weight=0.5).labels(threshold=0.5)
     assert labels == [0, 1, 0, 1, 0, 1]
 
@@ -88,7 +97,7 @@ def test_particle_filter_recovers_a_known_switching_sequence():
     emb = voices[truth] + rng.normal(0, 0.3, (len(truth), 6))
     emb /= np.linalg.norm(emb, axis=1, keepdims=True)
     labels, tracked = particle_diarize(times, az, emb, ParticleConfig(particles=200, seed=0),
-                                       TrackerConfig(doa_std_deg=5.0))
+                                       sitting_or_walking(TrackerConfig(doa_std_deg=5.0)))
     mapping = {}
     for lab, t in zip(labels, truth):
         mapping.setdefault(lab, t)

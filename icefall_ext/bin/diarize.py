@@ -22,7 +22,6 @@ from icefall_ext.diarization.rttm import Turn, write_rttm
 from icefall_ext.diarization.scoring import DerAccumulator, labels_to_turns
 from icefall_ext.utils.cli import run_main
 from icefall_ext.utils.config import load_config
-from icefall_ext.utils.errors import InputError
 from icefall_ext.utils.io import write_text_atomic
 from icefall_ext.utils.logging import setup_logger
 
@@ -45,10 +44,7 @@ def main() -> None:
     analysis: Dict[str, Dict[str, Tuple[List[SubSegment], float]]] = {}
     refs: Dict[str, Dict[str, List[Turn]]] = {}
     for s in sets:
-        path = args.frontend_dir / f"{s}.pt"
-        if not path.is_file():
-            raise InputError(f"{path}: does not exist (run the front end first)")
-        analysis[s] = load_analysis(path)
+        analysis[s] = load_analysis(args.frontend_dir / f"{s}.pt")
         refs[s] = load_diar_set(args.data_root / s).turns
     dev = [(s, rec) for s in args.dev_sets for rec in sorted(analysis[s])]
     collar = cfg.scoring.collars[0]

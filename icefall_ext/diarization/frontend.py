@@ -5,6 +5,7 @@ sub-segment (mean and standard deviation of MFCCs from kaldi-native-fbank, norma
 recording): no speaker is ever used for training, so none can leak into the evaluation.
 """
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
@@ -13,6 +14,7 @@ from scipy.fft import dct
 from icefall_ext.diarization.array import CircularArray
 from icefall_ext.diarization.rttm import Turn
 from icefall_ext.features.kaldi_native_fbank import KnfFbankConfig, compute_knf_fbank
+from icefall_ext.utils.errors import InputError
 
 
 @dataclass
@@ -137,10 +139,12 @@ def analyse(audio: np.ndarray, sample_rate: int, array: CircularArray, regions: 
     return segs
 
 
-def load_analysis(path) -> Dict[str, Tuple[List[SubSegment], float]]:
+def load_analysis(path: Path) -> Dict[str, Tuple[List[SubSegment], float]]:
     """recording -> (sub-segments, duration) from a file written by icefall_ext.bin.diar_frontend."""
     from icefall_ext.utils.checkpoint import load_checkpoint
 
+    if not path.is_file():
+        raise InputError(f"{path}: does not exist (run the front end first)")
     out = {}
     for rec_id, r in load_checkpoint(path)["recordings"].items():
         segs = [SubSegment(a, b, az, np.array(e)) for a, b, az, e in zip(r["start"], r["end"], r["azimuth"],

@@ -6,10 +6,10 @@ stationary / moving Kalman filter bank of tracking.py, with per-speaker model we
 and a running mean embedding. Transitions: the same speaker with probability p_stay, another known
 speaker, or a new one (p_new, up to max_speakers). Observations: the sub-segment's DOA (robust
 Gaussian around the speaker's predicted azimuth; a new speaker's is uniform on the circle) and its
-embedding (exp(kappa * cosine to the speaker's mean); a new speaker scores
-exp(kappa * new_speaker_cos)). Each particle draws k_t from the exact posterior over speakers given
-its past (the optimal proposal) and is weighted by the predictive likelihood; systematic resampling
-when the effective sample size drops below half.
+embedding (exp(kappa * cosine to the speaker's mean); a new speaker scores 1, as a voice orthogonal
+to a known one would: how readily new speakers appear is p_new's to say). Each particle draws k_t
+from the exact posterior over speakers given its past (the optimal proposal) and is weighted by
+the predictive likelihood; systematic resampling when the effective sample size drops below half.
 
 The answer is the particle whose whole path (labels and the observations they explain) is the
 most probable, p(k_1..T, z_1..T), carried through resampling: the particle approximation of the
@@ -32,7 +32,6 @@ class ParticleConfig:
     p_new: float = 0.01
     max_speakers: int = 6
     kappa: float = 4.0
-    new_speaker_cos: float = 0.0
     seed: int = 0
 
 
@@ -73,7 +72,7 @@ def particle_diarize(times: np.ndarray, azimuths: np.ndarray, embeddings: np.nda
         norms = np.linalg.norm(emb_sum, axis=-1) + 1e-9
         cos = emb_sum @ e / norms
         lik = np.concatenate([loc * np.exp(cfg.kappa * cos),
-                              np.full((n_p, 1), np.exp(cfg.kappa * cfg.new_speaker_cos) / (2 * np.pi))], axis=1)
+                              np.full((n_p, 1), 1 / (2 * np.pi))], axis=1)
         known = np.arange(k_max)[None, :] < count[:, None]
         prior = np.zeros((n_p, k_max + 1))
         can_add = count < k_max

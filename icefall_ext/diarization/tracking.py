@@ -35,8 +35,6 @@ class TrackerConfig:
     outlier_prob: float = 0.1
 
 
-STATIONARY = TrackerConfig(speed_std_deg=0.0)
-
 
 def stationary(cfg: TrackerConfig) -> TrackerConfig:
     """The stationary model with cfg's observation noise."""

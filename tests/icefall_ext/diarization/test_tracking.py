@@ -9,11 +9,11 @@ from scipy.linalg import expm
 
 from icefall_ext.diarization.tracking import (
     LOG_UNIFORM,
-    STATIONARY,
     AzimuthKalman,
     TrackerConfig,
     singer_transition,
     sitting_or_walking,
+    stationary,
     track,
 )
 
@@ -80,7 +80,7 @@ def test_tracks_across_the_wrap_at_180_degrees():
 
 def test_stationary_model_is_a_constant_estimate():
     z = np.radians([10.0, 12.0, 8.0, 11.0, 9.0])
-    _, path = track([STATIONARY], list(zip(np.arange(5.0), z)))
+    _, path = track([stationary(TrackerConfig())], list(zip(np.arange(5.0), z)))
     assert path[-1] == pytest.approx(z.mean(), abs=1e-6)
 
 

@@ -1,0 +1,34 @@
+"""Every config a recipe ships loads with that recipe's config class: the paper-scale configs
+(conf/full.yaml) never run in CI, so a renamed or misspelt key would otherwise surface only on a
+user's cluster."""
+from pathlib import Path
+
+import pytest
+
+from icefall_ext.asr_config import AsrRecipeConfig
+from icefall_ext.diarization.config import DiarRecipeConfig
+from icefall_ext.utils.config import load_config
+from vision_egs.pruning.config import PruningConfig
+from vision_egs.red.config import RedConfig
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIG_CLASSES = {
+    "egs/fsdd/ASR": AsrRecipeConfig,
+    "egs/librispeech/ASR": AsrRecipeConfig,
+    "egs/meeting/diar": DiarRecipeConfig,
+    "egs/ami/diar": DiarRecipeConfig,
+    "vision_egs/red": RedConfig,
+    "vision_egs/pruning": PruningConfig,
+}
+SHIPPED = sorted(ROOT.glob("egs/*/*/conf/*.yaml")) + sorted(ROOT.glob("vision_egs/*/conf/*.yaml"))
+
+
+def test_every_recipe_with_configs_is_covered():
+    recipes = {str(p.parent.parent.relative_to(ROOT)) for p in SHIPPED}
+    assert recipes == set(CONFIG_CLASSES)
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: str(p.relative_to(ROOT)))
+def test_shipped_config_loads(path):
+    config_class = CONFIG_CLASSES[str(path.parent.parent.relative_to(ROOT))]
+    assert isinstance(load_config(path, config_class), config_class)

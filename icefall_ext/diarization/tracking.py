@@ -35,7 +35,6 @@ class TrackerConfig:
     outlier_prob: float = 0.1
 
 
-
 def stationary(cfg: TrackerConfig) -> TrackerConfig:
     """The stationary model with cfg's observation noise."""
     return replace(cfg, speed_std_deg=0.0)

@@ -96,6 +96,12 @@ def batch_to_inputs(batch: Dict, tokenizer: Tokenizer, device: torch.device) -> 
     return feats, x_lens.to(device), y.to(device), y_lens.to(device)
 
 
+def flush_denormals() -> None:
+    """Computes subnormal floats as zero on CPU: tiny values that decay into the subnormal
+    range made whole training runs several times slower (measured on FSDD)."""
+    torch.set_flush_denormal(True)
+
+
 def amp_dtype(device: torch.device) -> torch.dtype:
     """Mixed precision: float16 (with loss scaling) on CUDA, bfloat16 on CPU."""
     return torch.float16 if device.type == "cuda" else torch.bfloat16
@@ -166,6 +172,7 @@ def train(args: argparse.Namespace, dist_info: DistInfo) -> None:
     check_transcripts(train_cuts, tokenizer, args.train_cuts)
     noise_cuts = load_cuts(args.noise_cuts) if args.noise_cuts else None
 
+    flush_denormals()
     fix_random_seed(cfg.train.seed)
     model = Transducer(cfg.model, vocab_size=tokenizer.vocab_size, blank_id=tokenizer.blank_id).to(device)
     logging.info(f"model: {sum(p.numel() for p in model.parameters()) / 1e6:.2f} M parameters, device {device}")

@@ -26,7 +26,7 @@ import torch
 
 from icefall_ext.asr_config import AsrRecipeConfig
 from icefall_ext.bin.decode import decode_cuts
-from icefall_ext.bin.train import add_training_data_arguments, load_cuts, make_scaler, train_step
+from icefall_ext.bin.train import add_training_data_arguments, flush_denormals, load_cuts, make_scaler, train_step
 from icefall_ext.bin.write_results import speed_table
 from icefall_ext.data.datamodule import train_dataloader
 from icefall_ext.decoding.scoring import compute_wer
@@ -62,6 +62,7 @@ def device_label(device: torch.device) -> str:
 def measure(args, cfg: AsrRecipeConfig, device: torch.device, steps: int, tokenizer: Tokenizer, train_cuts, dev_cuts,
             noise_cuts) -> Dict:
     use_amp = args.use_amp and device.type == "cuda"
+    flush_denormals()
     fix_random_seed(cfg.train.seed)
     model = Transducer(cfg.model, vocab_size=tokenizer.vocab_size, blank_id=tokenizer.blank_id)
     model.encoder.set_feature_stats(*global_mean_std(train_cuts))

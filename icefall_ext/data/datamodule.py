@@ -31,8 +31,10 @@ def train_dataloader(
     The sampler's seed (cfg.seed) must be the same on every rank; augment_seed differs per rank."""
     cut_transforms = []
     if augment and noise_cuts is not None and cfg.noise_prob > 0:
+        # Eager noise: with a lazy manifest CutMix refills a 2,000-cut shuffle buffer for every batch.
+        noise = noise_cuts.to_eager()
         cut_transforms.append(
-            CutMix(cuts=noise_cuts, p=cfg.noise_prob, snr=tuple(cfg.noise_snr), preserve_id=True, seed=augment_seed)
+            CutMix(cuts=noise, p=cfg.noise_prob, snr=tuple(cfg.noise_snr), preserve_id=True, seed=augment_seed)
         )
     input_transforms = []
     if augment and cfg.spec_augment:

@@ -19,6 +19,7 @@ from icefall_ext.models.subsampling import Conv2dSubsampling
 @dataclass
 class ConformerConfig:
     num_features: int = 80
+    subsampling_channels: int = 64  # channels of the convolutional front end; it costs as much as the layers
     d_model: int = 144
     num_layers: int = 6
     num_heads: int = 4
@@ -136,7 +137,7 @@ class ConformerEncoder(nn.Module):
         # training statistics, saved with the model, and part of the exported graph.
         self.register_buffer("feature_mean", torch.zeros(cfg.num_features))
         self.register_buffer("feature_inv_std", torch.ones(cfg.num_features))
-        self.embed = Conv2dSubsampling(cfg.num_features, cfg.d_model)
+        self.embed = Conv2dSubsampling(cfg.num_features, cfg.d_model, cfg.subsampling_channels)
         self.layers = nn.ModuleList(ConformerLayer(cfg) for _ in range(cfg.num_layers))
 
     def set_feature_stats(self, mean: torch.Tensor, std: torch.Tensor) -> None:

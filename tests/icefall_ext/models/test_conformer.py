@@ -7,8 +7,8 @@ from icefall_ext.models.subsampling import subsampled_lengths
 def small_encoder(causal: bool) -> ConformerEncoder:
     torch.manual_seed(0)
     cfg = ConformerConfig(
-        num_features=20, d_model=32, num_layers=2, num_heads=4, feedforward_dim=64, dropout=0.0,
-        causal=causal, chunk_sizes=[4], left_context_frames=8,
+        num_features=20, subsampling_channels=8, d_model=32, num_layers=2, num_heads=4, feedforward_dim=64,
+        dropout=0.0, causal=causal, chunk_sizes=[4], left_context_frames=8,
     )
     return ConformerEncoder(cfg).eval()
 

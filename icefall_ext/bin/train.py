@@ -97,8 +97,8 @@ def batch_to_inputs(batch: Dict, tokenizer: Tokenizer, device: torch.device) -> 
 
 
 def flush_denormals() -> None:
-    """Computes subnormal floats as zero on CPU: tiny values that decay into the subnormal
-    range made whole training runs several times slower (measured on FSDD)."""
+    """Computes subnormal floats as zero on CPU: on FSDD, one seed's steps ran five times
+    slower without it, once values had decayed into the subnormal range."""
     torch.set_flush_denormal(True)
 
 

@@ -19,7 +19,7 @@ from icefall_ext.models.subsampling import Conv2dSubsampling
 @dataclass
 class ConformerConfig:
     num_features: int = 80
-    subsampling_channels: int = 64  # channels of the convolutional front end; it costs as much as the layers
+    subsampling_channels: int = 64  # channels of the convolutional front end, whose cost grows with them
     d_model: int = 144
     num_layers: int = 6
     num_heads: int = 4
@@ -29,6 +29,11 @@ class ConformerConfig:
     causal: bool = False
     chunk_sizes: List[int] = field(default_factory=lambda: [8, 16, 32])  # in subsampled frames
     left_context_frames: int = 64  # in subsampled frames
+
+    def __post_init__(self):
+        for name in ("num_features", "subsampling_channels", "d_model", "num_layers", "num_heads", "feedforward_dim"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be positive, not {getattr(self, name)}")
 
 
 def _rotate_half(x: torch.Tensor) -> torch.Tensor:

@@ -28,7 +28,10 @@ def from_dict(cls: Type[T], data: Dict[str, Any], where: str, section: str = "")
         if dataclasses.is_dataclass(hint):
             value = from_dict(hint, value, where, f"{section}{key}.")
         kwargs[key] = value
-    return cls(**kwargs)
+    try:
+        return cls(**kwargs)
+    except ValueError as e:  # a section's own check (__post_init__) of its values
+        raise InputError(f"{where}: '{section.rstrip('.') or '(top level)'}': {e}")
 
 
 def load_yaml(path: Union[str, Path]) -> Dict[str, Any]:

@@ -35,3 +35,10 @@ def test_missing_and_invalid_files(tmp_path):
     bad.write_text("train: [1, 2\n")
     with pytest.raises(InputError, match="invalid YAML"):
         load_config(bad, AsrRecipeConfig)
+
+
+def test_invalid_values_are_named(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text("model:\n  encoder: {subsampling_channels: 0}\n")
+    with pytest.raises(InputError, match="c.yaml: 'model.encoder': subsampling_channels must be positive, not 0"):
+        load_config(path, AsrRecipeConfig)

@@ -14,10 +14,11 @@ T = TypeVar("T")
 def from_dict(cls: Type[T], data: Dict[str, Any], where: str, section: str = "") -> T:
     """Builds dataclass `cls` from `data`, nested dataclasses recursively. Errors name the
     file (`where`) and the dotted key ("train.num_epochs")."""
+    name = section.rstrip(".") or "(top level)"
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise InputError(f"{where}: '{section.rstrip('.') or '(top level)'}' should be a mapping, not {type(data).__name__}")
+        raise InputError(f"{where}: '{name}' should be a mapping, not {type(data).__name__}")
     fields = {f.name: f for f in dataclasses.fields(cls)}
     hints = typing.get_type_hints(cls)
     kwargs = {}
@@ -31,7 +32,7 @@ def from_dict(cls: Type[T], data: Dict[str, Any], where: str, section: str = "")
     try:
         return cls(**kwargs)
     except ValueError as e:  # a section's own check (__post_init__) of its values
-        raise InputError(f"{where}: '{section.rstrip('.') or '(top level)'}': {e}")
+        raise InputError(f"{where}: '{name}': {e}")
 
 
 def load_yaml(path: Union[str, Path]) -> Dict[str, Any]:

@@ -25,7 +25,11 @@ class ConformerConfig:
     num_heads: int = 4
     feedforward_dim: int = 576
     cnn_module_kernel: int = 15
-    dropout: float = 0.1
+    dropout: float = 0.1  # on feed-forward hidden units and on every module's output
+    attention_dropout: float = 0.1  # on attention weights
+    # One dropout mask per utterance and channel, shared by all frames (icefall zipformer's
+    # dropout_shared_dim): on CPU, drawing a mask per element is a large share of a training step.
+    time_shared_dropout: bool = False
     causal: bool = False
     chunk_sizes: List[int] = field(default_factory=lambda: [8, 16, 32])  # in subsampled frames
     left_context_frames: int = 64  # in subsampled frames
@@ -34,6 +38,9 @@ class ConformerConfig:
         for name in ("num_features", "subsampling_channels", "d_model", "num_layers", "num_heads", "feedforward_dim"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive, not {getattr(self, name)}")
+        for name in ("dropout", "attention_dropout"):
+            if not 0.0 <= getattr(self, name) < 1.0:
+                raise ValueError(f"{name} must be in [0, 1), not {getattr(self, name)}")
 
 
 def _rotate_half(x: torch.Tensor) -> torch.Tensor:
@@ -101,21 +108,40 @@ class ConvolutionModule(nn.Module):
         return self.pointwise2(x.transpose(1, 2)).transpose(1, 2)
 
 
+class TimeSharedDropout(nn.Module):
+    """Dropout of (N, T, C) activations with one mask per utterance and channel for all T frames."""
+
+    def __init__(self, p: float):
+        super().__init__()
+        self.p = p
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.training or self.p == 0.0:
+            return x
+        keep = 1.0 - self.p
+        mask = torch.empty(x.shape[0], 1, x.shape[2], dtype=x.dtype, device=x.device).bernoulli_(keep)
+        return x * (mask / keep)
+
+
+def make_dropout(cfg: ConformerConfig) -> nn.Module:
+    return TimeSharedDropout(cfg.dropout) if cfg.time_shared_dropout else nn.Dropout(cfg.dropout)
+
+
 class FeedForward(nn.Sequential):
-    def __init__(self, d_model: int, hidden: int, dropout: float):
-        super().__init__(nn.Linear(d_model, hidden), nn.SiLU(), nn.Dropout(dropout), nn.Linear(hidden, d_model))
+    def __init__(self, d_model: int, hidden: int, dropout: nn.Module):
+        super().__init__(nn.Linear(d_model, hidden), nn.SiLU(), dropout, nn.Linear(hidden, d_model))
 
 
 class ConformerLayer(nn.Module):
     def __init__(self, cfg: ConformerConfig):
         super().__init__()
         d = cfg.d_model
-        self.ff1_norm, self.ff1 = nn.LayerNorm(d), FeedForward(d, cfg.feedforward_dim, cfg.dropout)
-        self.attn_norm, self.attn = nn.LayerNorm(d), RotarySelfAttention(d, cfg.num_heads, cfg.dropout)
+        self.ff1_norm, self.ff1 = nn.LayerNorm(d), FeedForward(d, cfg.feedforward_dim, make_dropout(cfg))
+        self.attn_norm, self.attn = nn.LayerNorm(d), RotarySelfAttention(d, cfg.num_heads, cfg.attention_dropout)
         self.conv_norm, self.conv = nn.LayerNorm(d), ConvolutionModule(d, cfg.cnn_module_kernel, cfg.causal)
-        self.ff2_norm, self.ff2 = nn.LayerNorm(d), FeedForward(d, cfg.feedforward_dim, cfg.dropout)
+        self.ff2_norm, self.ff2 = nn.LayerNorm(d), FeedForward(d, cfg.feedforward_dim, make_dropout(cfg))
         self.final_norm = nn.LayerNorm(d)
-        self.dropout = nn.Dropout(cfg.dropout)
+        self.dropout = make_dropout(cfg)
 
     def forward(self, x: torch.Tensor, allowed: torch.Tensor, pad_mask: torch.Tensor) -> torch.Tensor:
         x = x + 0.5 * self.dropout(self.ff1(self.ff1_norm(x)))

@@ -43,6 +43,23 @@ def test_matches_slow_reference_with_ragged_lengths(seed):
         assert ours[b].item() == pytest.approx(ref, rel=1e-5)
 
 
+def test_more_labels_than_frames():
+    logits, targets, _, _ = random_batch(5, B=2, T=3, U=7)
+    t_lens, u_lens = torch.tensor([3, 1]), torch.tensor([7, 4])
+    ours = rnnt_loss(logits, targets, t_lens, u_lens, reduction="none")
+    for b in range(2):
+        ref = reference_rnnt_nll(logits[b], targets[b], int(t_lens[b]), int(u_lens[b]))
+        assert ours[b].item() == pytest.approx(ref, rel=1e-5)
+
+
+def test_float32_keeps_precision_on_long_utterances():
+    """The recursion adds and subtracts cumulative blank scores of hundreds of frames."""
+    logits, targets, t_lens, u_lens = random_batch(6, B=3, T=600, U=60, V=40)
+    single = rnnt_loss(logits, targets, t_lens, u_lens, reduction="none")
+    double = rnnt_loss(logits.double(), targets, t_lens, u_lens, reduction="none")
+    assert torch.allclose(single.double(), double, rtol=1e-5)
+
+
 def test_gradcheck_small_shapes():
     logits, targets, t_lens, u_lens = random_batch(3, B=2, T=4, U=2, V=3)
     logits = logits.double().requires_grad_(True)

@@ -1,6 +1,13 @@
+import pytest
 import torch
 
-from icefall_ext.models.conformer import ConformerConfig, ConformerEncoder, chunk_attention_mask
+from icefall_ext.models.conformer import (
+    ConformerConfig,
+    ConformerEncoder,
+    ConformerLayer,
+    TimeSharedDropout,
+    chunk_attention_mask,
+)
 from icefall_ext.models.subsampling import subsampled_lengths
 
 
@@ -59,3 +66,27 @@ def test_chunk_mask_left_context():
     m = chunk_attention_mask(8, chunk_size=2, left_context=2, device=torch.device("cpu"))
     assert m[5].tolist() == [False, False, True, True, True, True, False, False]
     assert m[0].tolist() == [True, True] + [False] * 6
+
+
+def test_time_shared_dropout_keeps_one_mask_for_all_frames():
+    torch.manual_seed(0)
+    drop = TimeSharedDropout(0.5).train()
+    y = drop(torch.ones(3, 50, 16))
+    assert set(y.unique().tolist()) == {0.0, 2.0}  # dropped, or kept and scaled by 1 / (1 - p)
+    assert torch.equal(y, y[:, :1].expand_as(y))  # the same mask in every frame
+    assert not torch.equal(y[0], y[1])  # a mask of its own per utterance
+    assert torch.equal(drop.eval()(y), y)
+
+
+def test_layer_uses_the_configured_dropout_kind():
+    cfg = ConformerConfig(d_model=32, num_heads=4, feedforward_dim=64, time_shared_dropout=True, attention_dropout=0.0)
+    layer = ConformerLayer(cfg)
+    assert isinstance(layer.dropout, TimeSharedDropout) and isinstance(layer.ff1[2], TimeSharedDropout)
+    assert layer.attn.dropout.p == 0.0
+    assert isinstance(ConformerLayer(ConformerConfig()).dropout, torch.nn.Dropout)
+
+
+@pytest.mark.parametrize("key", ["dropout", "attention_dropout"])
+def test_dropout_outside_unit_interval_is_refused(key):
+    with pytest.raises(ValueError, match=key):
+        ConformerConfig(**{key: 1.0})

@@ -26,6 +26,7 @@ def test_every_stage_writes_its_outputs(pruning_run):
         mapping = json.loads((exp / "mapping" / f"{method}.json").read_text())
         assert mapping["predicted_ms"] <= mapping["budget_ms"] + 1e-9 or method == "rule"
         assert len(mapping["layers"]) == 18
+        assert 1 <= len(mapping["measured_speedups"]) <= 4 and all(x > 0 for x in mapping["measured_speedups"])
     variants = ["filter_0.5", "block-8x144_0.5", "rule", "search"]
     assert sorted(p.name for p in (exp / "pruned").iterdir()) == sorted(variants)
     for v in variants:

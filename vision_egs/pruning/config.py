@@ -30,7 +30,11 @@ class LatencyConfig:
 
 @dataclass
 class MappingConfig:
-    speedup: float = 2.0  # latency budget = dense model's predicted latency / speedup
+    speedup: float = 2.0  # latency budget = dense model's predicted latency / speedup, then calibrated:
+    # while the mapped model, compiled with masks from the dense weights, measures end to end under
+    # speedup * (1 + speedup_margin), the budget shrinks by the shortfall, at most calibration_rounds times
+    speedup_margin: float = 0.05  # headroom for the timing noise between this measurement and stage 4's
+    calibration_rounds: int = 3  # 0: the predicted budget alone
     calibration_images: int = 512  # Fisher saliency (training split)
     rule_sensitive_fraction: float = 0.33
     rule_slack: float = 0.1

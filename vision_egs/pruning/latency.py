@@ -8,6 +8,7 @@ channels its producer kept (`in_keep`), any other layer must output every channe
 estimated latency is the sum of its layers' entries plus the rest of the network (pooling,
 additions, activations), taken as the measured dense model minus its dense layers.
 """
+import copy
 import json
 import logging
 import platform
@@ -26,7 +27,7 @@ from icefall_ext.utils.io import write_text_atomic
 from icefall_ext.utils.logging import Progress
 from vision_egs.pruning.compiler import CompilePolicy, compile_layer, compile_model
 from vision_egs.pruning.layers import all_layers, channel_chains
-from vision_egs.pruning.masks import LayerChoice
+from vision_egs.pruning.masks import LayerChoice, Mapping, apply_masks, compute_masks
 from vision_egs.pruning.schemes import scheme_mask
 
 
@@ -189,3 +190,32 @@ def measure_model_rest(model: nn.Module, sites: Dict[str, LayerSite], table: Lat
     total = median_ms(lambda: compiled(x), warmup, repeats)
     layers = sum(table.lookup(site, None, 1.0) for site in sites.values())
     return max(total - layers, 0.0)
+
+
+def interleaved_latency(models: Dict[str, nn.Module], x: torch.Tensor, rounds: int, runs: int) -> Dict[str, float]:
+    """Median milliseconds per model over `rounds` passes through all models (`runs` each), so that
+    a slow spell of the machine hits every model alike."""
+    times: Dict[str, list] = {name: [] for name in models}
+    with torch.inference_mode():
+        for m in models.values():
+            m(x)
+        for _ in range(rounds):
+            for name, m in models.items():
+                for _ in range(runs):
+                    start = time.perf_counter()
+                    m(x)
+                    times[name].append((time.perf_counter() - start) * 1000)
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
+def measured_speedup(dense: nn.Module, mapping: Mapping, batch: int, rounds: int, runs: int,
+                     image_size: int = 32) -> float:
+    """End-to-end speedup of the compiled dense model pruned by `mapping` (magnitude masks of its own
+    weights) over the compiled dense model, timed interleaved. The compiled form's speed depends on
+    the masks' structure, not on the weights, so this is the speed the pruned and fine-tuned model
+    will have, known before any fine-tuning."""
+    pruned = copy.deepcopy(dense).eval()
+    apply_masks(pruned, compute_masks(pruned, mapping))
+    models = {"dense": compile_model(dense.eval()), "mapped": compile_model(pruned)}
+    ms = interleaved_latency(models, torch.rand(batch, 3, image_size, image_size), rounds, runs)
+    return ms["dense"] / ms["mapped"]

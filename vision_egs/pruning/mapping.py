@@ -10,6 +10,9 @@ Both methods read the measured latency table and an accuracy proxy:
 - search-based: an evolutionary search (tournament selection, uniform crossover, per-gene
   mutation, repair towards faster choices, elitism) over the choice of every layer, minimising the
   proxy under the latency budget.
+The layer table misjudges what a whole pruned network gains, so `calibrate_budget` closes the loop:
+it measures the mapped network end to end and tightens the budget until the measured speedup
+reaches the target.
 
 Inside a channel chain only the producer removes chain channels (its `filter` choice); the
 consumer's `channel` choice would remove the same channels again and is not offered there.
@@ -19,7 +22,7 @@ import logging
 import random
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -223,8 +226,36 @@ def evolutionary_search(problem: MappingProblem, budget_ms: float, population: i
     return scored[0][1]
 
 
-def save_mapping(path: Path, problem: MappingProblem, genome: Sequence[int], method: str, budget_ms: float) -> None:
-    """JSON: the per-layer choice, its predicted latency and proxy, and the totals."""
+@dataclass
+class CalibratedMapping:
+    genome: List[int]
+    budget_ms: float  # the predicted-latency budget this genome was mapped under
+    measured_speedups: List[float]  # end to end, one per round; the last is this genome's
+
+
+def calibrate_budget(map_under: Callable[[float], List[int]], measure: Callable[[List[int]], float],
+                     problem: MappingProblem, budget_ms: float, target: float, rounds: int) -> CalibratedMapping:
+    """Maps under `budget_ms`, measures the mapping's end-to-end speedup, and while it falls short of
+    `target` scales the budget by measured / target and maps again, `rounds` times at most. Stops
+    early at the fastest mapping of the space, which no budget can improve on."""
+    floor = problem.latency(problem.fastest())
+    genome = map_under(budget_ms)
+    measured = [measure(genome)]
+    for _ in range(rounds):
+        if measured[-1] >= target or budget_ms <= floor:
+            break
+        budget_ms = max(budget_ms * measured[-1] / target, floor)
+        genome = map_under(budget_ms)
+        measured.append(measure(genome))
+        logging.info(f"budget {budget_ms:.2f} ms: {problem.latency(genome):.2f} ms predicted, "
+                     f"{measured[-1]:.3f}x measured (target {target:.3f}x)")
+    return CalibratedMapping(genome, budget_ms, measured)
+
+
+def save_mapping(path: Path, problem: MappingProblem, genome: Sequence[int], method: str, budget_ms: float,
+                 measured_speedups: Sequence[float] = ()) -> None:
+    """JSON: the per-layer choice, its predicted latency and proxy, the totals, and the end-to-end
+    speedups measured while the budget was calibrated."""
     layers = {}
     for i, name in enumerate(problem.names):
         choice = problem.candidates[i][genome[i]]
@@ -233,7 +264,7 @@ def save_mapping(path: Path, problem: MappingProblem, genome: Sequence[int], met
                         "proxy": problem.proxy[i][genome[i]]}
     write_text_atomic(path, json.dumps({"method": method, "budget_ms": budget_ms,
                                         "predicted_ms": problem.latency(genome), "proxy": problem.cost(genome),
-                                        "layers": layers}, indent=1))
+                                        "measured_speedups": list(measured_speedups), "layers": layers}, indent=1))
 
 
 def load_mapping(path: Path) -> Mapping:

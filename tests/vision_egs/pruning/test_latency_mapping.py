@@ -7,11 +7,12 @@ import torch
 from icefall_ext.utils.errors import InputError
 from vision_egs.common.data import ImageSet
 from vision_egs.common.models import build_classifier
-from vision_egs.pruning.latency import LatencyTable, LayerSite, entry_key, layer_sites, measure_site
+from vision_egs.pruning.latency import LatencyTable, LayerSite, entry_key, layer_sites, measure_site, measured_speedup
 from vision_egs.pruning.mapping import (
     CandidateSpace,
     MappingProblem,
     build_problem,
+    calibrate_budget,
     check_budget,
     evolutionary_search,
     fisher_saliency,
@@ -19,7 +20,7 @@ from vision_egs.pruning.mapping import (
     rule_mapping,
     save_mapping,
 )
-from vision_egs.pruning.masks import LayerChoice, check_mapping, cubic_rate_scale, parse_choice
+from vision_egs.pruning.masks import LayerChoice, check_mapping, cubic_rate_scale, parse_choice, uniform_mapping
 from vision_egs.pruning.schemes import parse_scheme
 
 META = {"torch": "x", "threads": "2", "batch": "8"}
@@ -89,6 +90,36 @@ def test_a_budget_no_mapping_can_meet_is_an_error():
     problem = toy_problem(LAT, PROXY)
     with pytest.raises(InputError, match="latency budget 3.00 ms cannot be met: the fastest mapping .* 4.00 ms"):
         check_budget(problem, 3.0)
+
+
+def test_calibration_tightens_the_budget_until_the_measured_speedup_is_reached():
+    problem = toy_problem(LAT, PROXY)
+    dense = problem.latency([0, 0, 0])
+
+    def measure(genome):  # the whole network gains 15 % less than the layer table predicts
+        return dense / (1.15 * problem.latency(genome))
+
+    def search(budget):
+        return evolutionary_search(problem, budget, population=12, generations=15, mutation=0.3, seed=0)
+
+    once = calibrate_budget(search, measure, problem, dense / 2, target=2.0, rounds=0)
+    assert once.budget_ms == dense / 2 and len(once.measured_speedups) == 1 and once.measured_speedups[0] < 2.0
+    result = calibrate_budget(search, measure, problem, dense / 2, target=2.0, rounds=3)
+    assert result.measured_speedups[-1] >= 2.0 and result.budget_ms < dense / 2
+    assert result.measured_speedups == [measure(once.genome)] + result.measured_speedups[1:]
+    assert problem.latency(result.genome) <= result.budget_ms
+    fastest = problem.latency(problem.fastest())
+    unreachable = calibrate_budget(search, measure, problem, dense / 2, target=10.0, rounds=5)
+    assert unreachable.budget_ms == fastest and problem.latency(unreachable.genome) == fastest
+
+
+def test_measured_speedup_leaves_the_dense_model_untouched():
+    torch.manual_seed(0)
+    model = build_classifier("resnet20").eval()
+    before = [p.clone() for p in model.parameters()]
+    speedup = measured_speedup(model, uniform_mapping(model, parse_scheme("filter"), 0.5), batch=2, rounds=1, runs=1)
+    assert 0 < speedup < float("inf")
+    assert all(torch.equal(a, b) for a, b in zip(before, model.parameters()))
 
 
 def test_mapping_of_a_real_model_round_trips(tmp_path):

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Stage 2: maps a pruning scheme, block size and rate to every layer, rule-based and search-based,
-under the latency budget (the dense model's predicted latency / mapping.speedup); prints both
+under the latency budget (the dense model's predicted latency / mapping.speedup, tightened until the
+mapped model measures that speedup end to end, with mapping.speedup_margin to spare); prints both
 mappings and saves them as EXP_DIR/<arch>/mapping/{rule,search}.json.
 
     python -m vision_egs.pruning.bin.map_schemes --config conf/tiny.yaml --exp-dir exp
@@ -19,10 +20,11 @@ from vision_egs.pruning.experiment import (
     mapping_path,
     stage_arguments,
 )
-from vision_egs.pruning.latency import LatencyTable, layer_sites, machine_meta
+from vision_egs.pruning.latency import LatencyTable, layer_sites, machine_meta, measured_speedup
 from vision_egs.pruning.layers import prunable_layers
 from vision_egs.pruning.mapping import (
     build_problem,
+    calibrate_budget,
     check_budget,
     evolutionary_search,
     fisher_saliency,
@@ -53,12 +55,21 @@ def main() -> None:
         budget = dense_ms / m.speedup
         logging.info(f"{arch}: dense {dense_ms:.2f} ms predicted, budget {budget:.2f} ms ({m.speedup:g}x)")
         check_budget(problem, budget)
-        genomes = {"rule": rule_mapping(problem, budget, m.rule_sensitive_fraction, m.rule_slack),
-                   "search": evolutionary_search(problem, budget, m.population, m.generations, m.mutation, m.seed)}
-        for method, genome in genomes.items():
-            save_mapping(outputs[method], problem, genome, method, budget)
-            logging.info(f"{arch} {method} mapping: {problem.latency(genome):.2f} ms predicted "
-                         f"(budget {budget:.2f}), proxy {problem.cost(genome):.4g}\n{format_mapping(problem, genome)}")
+        mappers = {"rule": lambda b: rule_mapping(problem, b, m.rule_sensitive_fraction, m.rule_slack),
+                   "search": lambda b: evolutionary_search(problem, b, m.population, m.generations, m.mutation,
+                                                           m.seed)}
+        lat = cfg.latency
+
+        def measure(genome):
+            return measured_speedup(model, problem.mapping(genome), lat.batch_size, lat.rounds, lat.runs_per_round)
+
+        for method, map_under in mappers.items():
+            result = calibrate_budget(map_under, measure, problem, budget, m.speedup * (1 + m.speedup_margin),
+                                      m.calibration_rounds)
+            save_mapping(outputs[method], problem, result.genome, method, result.budget_ms, result.measured_speedups)
+            logging.info(f"{arch} {method} mapping: {problem.latency(result.genome):.2f} ms predicted "
+                         f"(budget {result.budget_ms:.2f}), {result.measured_speedups[-1]:.3f}x measured, "
+                         f"proxy {problem.cost(result.genome):.4g}\n{format_mapping(problem, result.genome)}")
 
 
 if __name__ == "__main__":

@@ -9,12 +9,9 @@ Writes EXP_DIR/<arch>/measure.json.
 """
 import json
 import logging
-import statistics
-import time
 from typing import Dict
 
 import torch
-from torch import nn
 
 from icefall_ext.utils.cli import run_main
 from icefall_ext.utils.errors import InputError
@@ -34,23 +31,8 @@ from vision_egs.pruning.experiment import (
     variants,
 )
 from vision_egs.pruning.finetune import load_pruned
+from vision_egs.pruning.latency import interleaved_latency
 from vision_egs.pruning.masks import mac_counts
-
-
-def interleaved_latency(models: Dict[str, nn.Module], x: torch.Tensor, rounds: int, runs: int) -> Dict[str, float]:
-    """Median milliseconds per model over `rounds` passes through all models (`runs` each), so that
-    a slow spell of the machine hits every model alike."""
-    times: Dict[str, list] = {name: [] for name in models}
-    with torch.inference_mode():
-        for m in models.values():
-            m(x)
-        for _ in range(rounds):
-            for name, m in models.items():
-                for _ in range(runs):
-                    start = time.perf_counter()
-                    m(x)
-                    times[name].append((time.perf_counter() - start) * 1000)
-    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def main() -> None:

@@ -43,6 +43,14 @@ class MappingConfig:
     mutation: float = 0.1
     seed: int = 0
 
+    def __post_init__(self):
+        if self.speedup <= 0:
+            raise ValueError(f"speedup must be positive, not {self.speedup:g}")
+        if self.speedup_margin < 0:
+            raise ValueError(f"speedup_margin must not be negative, not {self.speedup_margin:g}")
+        if self.calibration_rounds < 0:
+            raise ValueError(f"calibration_rounds must not be negative, not {self.calibration_rounds}")
+
 
 @dataclass
 class PruneConfig:

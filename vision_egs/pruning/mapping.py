@@ -236,19 +236,20 @@ class CalibratedMapping:
 def calibrate_budget(map_under: Callable[[float], List[int]], measure: Callable[[List[int]], float],
                      problem: MappingProblem, budget_ms: float, target: float, rounds: int) -> CalibratedMapping:
     """Maps under `budget_ms`, measures the mapping's end-to-end speedup, and while it falls short of
-    `target` scales the budget by measured / target and maps again, `rounds` times at most. Stops
-    early at the fastest mapping of the space, which no budget can improve on."""
+    `target` scales the budget by measured / target and maps again, `rounds` times at most (the last
+    mapping is kept even if it still falls short). Stops early at the fastest mapping of the space,
+    which no budget can improve on."""
     floor = problem.latency(problem.fastest())
-    genome = map_under(budget_ms)
-    measured = [measure(genome)]
-    for _ in range(rounds):
-        if measured[-1] >= target or budget_ms <= floor:
-            break
-        budget_ms = max(budget_ms * measured[-1] / target, floor)
+    measured: List[float] = []
+    for round_ in range(rounds + 1):
+        if round_:
+            budget_ms = max(budget_ms * measured[-1] / target, floor)
         genome = map_under(budget_ms)
         measured.append(measure(genome))
-        logging.info(f"budget {budget_ms:.2f} ms: {problem.latency(genome):.2f} ms predicted, "
-                     f"{measured[-1]:.3f}x measured (target {target:.3f}x)")
+        logging.info(f"calibration round {round_}: budget {budget_ms:.2f} ms, {problem.latency(genome):.2f} ms "
+                     f"predicted, {measured[-1]:.3f}x measured (target {target:.3f}x)")
+        if measured[-1] >= target or budget_ms <= floor:
+            break
     return CalibratedMapping(genome, budget_ms, measured)
 
 

@@ -4,9 +4,11 @@ import itertools
 import pytest
 import torch
 
+from icefall_ext.utils.config import load_config
 from icefall_ext.utils.errors import InputError
 from vision_egs.common.data import ImageSet
 from vision_egs.common.models import build_classifier
+from vision_egs.pruning.config import PruningConfig
 from vision_egs.pruning.latency import LatencyTable, LayerSite, entry_key, layer_sites, measure_site, measured_speedup
 from vision_egs.pruning.mapping import (
     CandidateSpace,
@@ -158,3 +160,12 @@ def test_cubic_schedule_and_choice_parsing():
         parse_choice("filter")
     with pytest.raises(InputError, match="not a number"):
         parse_choice("filter@half")
+
+
+@pytest.mark.parametrize("value, message", [("speedup: 0", "speedup must be positive, not 0"),
+                                            ("calibration_rounds: -1", "calibration_rounds must not be negative")])
+def test_bad_mapping_settings_name_the_file_and_section(tmp_path, value, message):
+    path = tmp_path / "c.yaml"
+    path.write_text(f"mapping: {{{value}}}\n")
+    with pytest.raises(InputError, match=f"c.yaml: 'mapping': {message}"):
+        load_config(path, PruningConfig)

@@ -116,8 +116,9 @@ def build_report(cfg: PruningConfig, exp_dir: Path, command: str) -> str:
              f"{lat.threads} threads, one process. 'latency' runs our compiled execution form; MACs count the "
              f"nonzero weights, 'executed MACs' what the compiled form really computes. Latency budget of the "
              f"mappings: the dense model's predicted latency / {cfg.mapping.speedup:g}, tightened (at most "
-             f"{cfg.mapping.calibration_rounds} times) until the mapped model, compiled with masks from the dense "
-             f"weights, measured {cfg.mapping.speedup * (1 + cfg.mapping.speedup_margin):.2f}x end to end.", ""]
+             f"{cfg.mapping.calibration_rounds} times) while the mapped model, compiled with masks from the dense "
+             f"weights, measured under {cfg.mapping.speedup * (1 + cfg.mapping.speedup_margin):.2f}x end to end.",
+             ""]
     for arch, m in measures.items():
         lines += [f"## {arch}", ""] + model_table(m) + ["", "Targets (computed from the table):", ""]
         lines += targets(m, cfg.mapping.speedup) + ["", f"Mappings of {arch} (predicted layer latency):", ""]

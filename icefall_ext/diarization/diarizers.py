@@ -8,7 +8,7 @@ and (for those that track) a tracked azimuth per sub-segment out.
 
 Each has one operating point chosen on development meetings (`tune`): the AHC stopping threshold
 (and the location weight), or the particle filter's new-speaker probability, stay probability and
-embedding concentration.
+embedding weight.
 """
 import itertools
 from dataclasses import dataclass, field, replace
@@ -31,7 +31,7 @@ class TuningConfig:
     location_weights: List[float] = field(default_factory=lambda: [0.02, 0.05, 0.1, 0.2])
     p_new: List[float] = field(default_factory=lambda: [1e-4, 1e-3, 1e-2])
     p_stay: List[float] = field(default_factory=lambda: [0.7])
-    kappa: List[float] = field(default_factory=lambda: [8.0])
+    embedding_weight: List[float] = field(default_factory=lambda: [0.1])
 
 
 @dataclass
@@ -82,7 +82,7 @@ def diarize(name: str, segs: Sequence[SubSegment], cfg: DiarizersConfig, params:
     if name == "particle":
         order = np.argsort(times, kind="stable")
         pf = replace(cfg.particle, p_new=params["p_new"], p_stay=params["p_stay"],
-                     kappa=params["kappa"])
+                     embedding_weight=params["embedding_weight"])
         labels, tracked = particle_diarize(times[order], azimuths[order], emb[order], pf, models)
         out_labels, out_tracked = [0] * len(segs), [0.0] * len(segs)
         for pos, i in enumerate(order):
@@ -95,8 +95,8 @@ def diarize(name: str, segs: Sequence[SubSegment], cfg: DiarizersConfig, params:
 
 def candidate_params(name: str, cfg: DiarizersConfig) -> List[Dict[str, float]]:
     if name == "particle":
-        return [{"p_new": n, "p_stay": p, "kappa": k}
-                for n, p, k in itertools.product(cfg.tuning.p_new, cfg.tuning.p_stay, cfg.tuning.kappa)]
+        return [{"p_new": n, "p_stay": p, "embedding_weight": w} for n, p, w in
+                itertools.product(cfg.tuning.p_new, cfg.tuning.p_stay, cfg.tuning.embedding_weight)]
     weights = cfg.tuning.location_weights if name != "ahc" else [0.0]
     return [{"weight": w, "threshold": t} for w, t in itertools.product(weights, cfg.tuning.thresholds)]
 

@@ -2,18 +2,30 @@
 particle filter over the sub-segments in time order.
 
 Hidden state: the active speaker k_t and, for every speaker met so far, an azimuth track (the
-stationary / moving Kalman filter bank of tracking.py, with per-speaker model weights)
-and a running mean embedding. Transitions: the same speaker with probability p_stay, another known
-speaker, or a new one (p_new, up to max_speakers). Observations: the sub-segment's DOA (robust
-Gaussian around the speaker's predicted azimuth; a new speaker's is uniform on the circle) and its
-embedding (exp(kappa * cosine to the speaker's mean); a new speaker scores 1, as a voice orthogonal
-to a known one would: how readily new speakers appear is p_new's to say). Each particle draws k_t
-from the exact posterior over speakers given its past (the optimal proposal) and is weighted by
-the predictive likelihood; systematic resampling when the effective sample size drops below half.
+stationary / moving Kalman filter bank of tracking.py, with per-speaker model weights) and the
+posterior of the speaker's mean embedding. Transitions: the same speaker with probability p_stay,
+another known speaker, or a new one (p_new, up to max_speakers). Observations:
+
+- the sub-segment's DOA: a robust Gaussian around the speaker's predicted azimuth; a new speaker's
+  is uniform on the circle;
+- its embedding, under the two-covariance model of speaker embeddings (PLDA with isotropic
+  covariances): a speaker's mean embedding is drawn from N(0, b I), each of its embeddings from
+  N(mean, w I). Embeddings are unit vectors standardised per recording, so b + w = 1 / dim, and
+  `between_share` = b * dim. A known speaker's predictive density integrates its mean out given the
+  embeddings it has spoken so far, so a speaker heard once predicts loosely and a new speaker
+  explains a voice only as well as the whole population does: the model charges for every extra
+  speaker (a plain cosine to a speaker's running mean does not, and over-spawns). The
+  log-likelihood ratio to the new-speaker density is scaled by `embedding_weight`, because
+  overlapping windows make successive embeddings far from independent.
+
+Resampling is Fearnhead and Clifford's optimal scheme for a discrete switching state (JRSS B 65,
+2003): every particle's successors (each known speaker, or a new one) are weighed exactly, those
+of weight at least c are kept deterministically, and the rest are resampled by stratified
+sampling, each then carrying weight c, with c chosen so that `particles` successors remain. The
+filter never holds two copies of one hypothesis, and its answer hardly depends on the seed.
 
 The answer is the particle whose whole path (labels and the observations they explain) is the
-most probable, p(k_1..T, z_1..T), carried through resampling: the particle approximation of the
-MAP sequence. (The importance weights cannot choose it: they are reset at every resampling.)
+most probable, p(k_1..T, z_1..T): the particle approximation of the MAP sequence.
 """
 import math
 from dataclasses import dataclass
@@ -31,8 +43,47 @@ class ParticleConfig:
     p_stay: float = 0.7
     p_new: float = 0.01
     max_speakers: int = 6
-    kappa: float = 4.0
+    embedding_weight: float = 0.1
+    between_share: float = 0.4  # share of the embeddings' variance that lies between speakers
     seed: int = 0
+
+    def __post_init__(self):
+        if not 0 < self.between_share < 1:
+            raise ValueError(f"between_share must be in (0, 1), not {self.between_share}")
+
+
+def optimal_resample(weights: np.ndarray, n: int, rng: np.random.Generator) -> Tuple[np.ndarray, np.ndarray]:
+    """Fearnhead-Clifford resampling: indices of n of the candidates (normalised `weights`) and their
+    new log-weights. With n or fewer candidates of non-zero weight, all are kept and the remaining
+    slots repeat the first with weight 0."""
+    alive = np.flatnonzero(weights > 0)
+    if len(alive) <= n:
+        pad = n - len(alive)
+        return (np.concatenate([alive, np.full(pad, alive[0])]),
+                np.concatenate([np.log(weights[alive]), np.full(pad, -np.inf)]))
+    order = alive[np.argsort(-weights[alive], kind="stable")]
+    w = weights[order]
+    tail = np.cumsum(w[::-1])[::-1]  # tail[m] = weight of the candidates from rank m on
+    c_if_kept = tail[:n] / (n - np.arange(n))  # c when the m heaviest are kept
+    kept = int(np.argmax(w[:n] < c_if_kept))  # the first rank below its c (rank n-1 always is)
+    c = c_if_kept[kept]
+    rest = order[kept:]
+    cum = np.cumsum(weights[rest])
+    u = (rng.random() + np.arange(n - kept)) * (cum[-1] / (n - kept))
+    drawn = rest[np.searchsorted(cum, u, side="right").clip(max=len(rest) - 1)]
+    return (np.concatenate([order[:kept], drawn]),
+            np.concatenate([np.log(weights[order[:kept]]), np.full(n - kept, math.log(c))]))
+
+
+def embedding_log_ratio(e: np.ndarray, emb_sum: np.ndarray, n_heard: np.ndarray, between_share: float) -> np.ndarray:
+    """log p(e | a speaker's embeddings so far) - log p(e | a new speaker), two-covariance model;
+    emb_sum [..., dim] and n_heard [...] are each speaker's embedding sum and count."""
+    dim = len(e)
+    b, w = between_share / dim, (1 - between_share) / dim
+    v = 1.0 / (1.0 / b + n_heard / w)  # posterior variance of the speaker's mean
+    mean = (v / w)[..., None] * emb_sum
+    d2 = ((e - mean) ** 2).sum(axis=-1)
+    return -0.5 * dim * np.log((w + v) / (w + b)) - d2 / (2 * (w + v)) + (e @ e) / (2 * (w + b))
 
 
 def particle_diarize(times: np.ndarray, azimuths: np.ndarray, embeddings: np.ndarray, cfg: ParticleConfig,
@@ -49,9 +100,11 @@ def particle_diarize(times: np.ndarray, azimuths: np.ndarray, embeddings: np.nda
     log_model = np.zeros((n_p, k_max, n_m))  # log posterior weight of each motion model, per speaker
     t_last = np.zeros((n_p, k_max))
     emb_sum = np.zeros((n_p, k_max, embeddings.shape[1]))
+    n_heard = np.zeros((n_p, k_max))
     count = np.zeros(n_p, dtype=int)  # speakers so far
     prev = np.full(n_p, -1)
-    logw = np.zeros(n_p)
+    logw = np.full(n_p, -np.inf)
+    logw[0] = 0.0  # one hypothesis to start from: no speaker yet
     path_logp = np.zeros(n_p)
     labels = np.zeros((n_p, t_n), dtype=int)
     tracks = np.zeros((n_p, t_n))
@@ -69,10 +122,8 @@ def particle_diarize(times: np.ndarray, azimuths: np.ndarray, embeddings: np.nda
         loc_m = (1 - eps) * gauss + eps / (2 * np.pi)
         model_w = np.exp(log_model - np.logaddexp.reduce(log_model, axis=-1, keepdims=True))
         loc = (model_w * loc_m).sum(axis=-1)
-        norms = np.linalg.norm(emb_sum, axis=-1) + 1e-9
-        cos = emb_sum @ e / norms
-        lik = np.concatenate([loc * np.exp(cfg.kappa * cos),
-                              np.full((n_p, 1), 1 / (2 * np.pi))], axis=1)
+        voice = np.exp(cfg.embedding_weight * embedding_log_ratio(e, emb_sum, n_heard, cfg.between_share))
+        lik = np.concatenate([loc * voice, np.full((n_p, 1), 1 / (2 * np.pi))], axis=1)
         known = np.arange(k_max)[None, :] < count[:, None]
         prior = np.zeros((n_p, k_max + 1))
         can_add = count < k_max
@@ -84,12 +135,17 @@ def particle_diarize(times: np.ndarray, azimuths: np.ndarray, embeddings: np.nda
         has_prev = prev >= 0
         prior[rows[has_prev], prev[has_prev]] = np.where(others[has_prev] > 0, stay[has_prev],
                                                         stay[has_prev] + rest[has_prev])
-        joint = prior * lik
-        total = joint.sum(axis=1)
-        logw += np.log(total + 1e-300)
-        u = rng.random(n_p)[:, None]
-        choice = (np.cumsum(joint / total[:, None], axis=1) < u).sum(axis=1).clip(max=k_max)
-        path_logp += np.log(joint[rows, choice] + 1e-300)
+        joint = prior * lik  # [n_p, k_max + 1]: each particle's successors
+        with np.errstate(divide="ignore"):
+            successor = (logw[:, None] + np.log(joint)).ravel()
+        weights = np.exp(successor - successor.max())
+        chosen, logw = optimal_resample(weights / weights.sum(), n_p, rng)
+        parent, choice = np.divmod(chosen, k_max + 1)
+        xp, Pp, y, s, gauss, loc_m, joint = (a[parent] for a in (xp, Pp, y, s, gauss, loc_m, joint))
+        x, P, log_model, t_last, emb_sum, n_heard = (a[parent] for a in (x, P, log_model, t_last, emb_sum, n_heard))
+        count, labels, tracks = count[parent], labels[parent], tracks[parent]
+        with np.errstate(divide="ignore"):
+            path_logp = np.where(np.isfinite(logw), path_logp[parent] + np.log(joint[rows, choice]), -np.inf)
         is_new = choice == k_max
         k = np.where(is_new, count, choice)
         # known speaker: Kalman update of each model's track (an outlier leaves it alone)
@@ -108,16 +164,10 @@ def particle_diarize(times: np.ndarray, azimuths: np.ndarray, embeddings: np.nda
         x[rows, k], P[rows, k], t_last[rows, k] = new_x, new_P, times[t]
         log_model[rows, k] = new_log_model - new_log_model.max(axis=-1, keepdims=True)
         emb_sum[rows, k] += e
+        n_heard[rows, k] += 1
         count += is_new
         prev = k
         labels[:, t] = k
         tracks[:, t] = new_x[rows, np.argmax(new_log_model, axis=-1), 0]
-        w = np.exp(logw - logw.max())
-        w /= w.sum()
-        if 1.0 / np.sum(w ** 2) < n_p / 2:
-            idx = np.searchsorted(np.cumsum(w), (rng.random() + np.arange(n_p)) / n_p).clip(max=n_p - 1)
-            x, P, log_model, t_last, emb_sum = x[idx], P[idx], log_model[idx], t_last[idx], emb_sum[idx]
-            count, prev, labels, tracks, path_logp = count[idx], prev[idx], labels[idx], tracks[idx], path_logp[idx]
-            logw = np.zeros(n_p)
     best = int(np.argmax(path_logp))
     return labels[best].tolist(), tracks[best].tolist()

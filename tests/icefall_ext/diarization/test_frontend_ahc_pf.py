@@ -8,7 +8,8 @@ import pytest
 from icefall_ext.diarization.ahc import LocationModel, ahc
 from icefall_ext.diarization.array import CircularArray
 from icefall_ext.diarization.frontend import DirectionFinder, FrontendConfig, energy_regions, subsegments
-from icefall_ext.diarization.particle_filter import ParticleConfig, particle_diarize
+from icefall_ext.diarization.particle_filter import (ParticleConfig, embedding_log_ratio, optimal_resample,
+                                                     particle_diarize)
 from icefall_ext.diarization.tracking import TrackerConfig, sitting_or_walking, stationary
 
 
@@ -96,7 +97,8 @@ def test_particle_filter_recovers_a_known_switching_sequence():
     voices = np.eye(6)[:3]
     emb = voices[truth] + rng.normal(0, 0.3, (len(truth), 6))
     emb /= np.linalg.norm(emb, axis=1, keepdims=True)
-    labels, tracked = particle_diarize(times, az, emb, ParticleConfig(particles=200, seed=0),
+    # independent embedding draws: the likelihood needs no tempering (embedding_weight 1)
+    labels, tracked = particle_diarize(times, az, emb, ParticleConfig(particles=200, embedding_weight=1.0, seed=0),
                                        sitting_or_walking(TrackerConfig(doa_std_deg=5.0)))
     mapping = {}
     for lab, t in zip(labels, truth):
@@ -105,3 +107,24 @@ def test_particle_filter_recovers_a_known_switching_sequence():
     assert accuracy >= 0.95 and len(set(labels)) == 3
     err = np.degrees(np.angle(np.exp(1j * (np.array(tracked) - (start[truth] + speed[truth] * times)))))
     assert np.median(np.abs(err)) < 5
+
+
+def test_optimal_resampling_keeps_heavy_successors_once_and_never_draws_impossible_ones():
+    rng = np.random.default_rng(0)
+    w = np.array([0.5, 0.0, 0.2, 0.1, 0.0, 0.05, 0.05, 0.04, 0.03, 0.03])
+    chosen, logw = optimal_resample(w, 4, rng)
+    assert len(chosen) == 4 and 0 in chosen and 2 in chosen  # above the threshold c: kept as they are
+    assert not {1, 4} & set(chosen.tolist())
+    assert np.isclose(np.exp(logw).sum(), 1.0)
+    assert np.isclose(np.exp(logw[list(chosen).index(0)]), 0.5)
+    few, few_logw = optimal_resample(np.array([0.7, 0.0, 0.3]), 4, rng)
+    assert sorted(few[:2].tolist()) == [0, 2] and np.isneginf(few_logw[2:]).all()
+
+
+def test_embedding_likelihood_charges_for_a_speaker_heard_once():
+    e = np.zeros(4)
+    e[0] = 1.0
+    heard = np.array([1.0, 10.0])
+    ratio = embedding_log_ratio(e, heard[:, None] * e, heard, between_share=0.4)
+    assert 0 < ratio[0] < ratio[1]  # the same voice, but its mean is less certain after one hearing
+    assert embedding_log_ratio(-e, (10 * e)[None], heard[1:], between_share=0.4)[0] < 0

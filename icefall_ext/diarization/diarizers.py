@@ -11,6 +11,7 @@ Each has one operating point chosen on development meetings (`tune`): the AHC st
 embedding weight.
 """
 import itertools
+import logging
 from dataclasses import dataclass, field, replace
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -108,8 +109,10 @@ def tune(name: str, recordings: Sequence[Sequence[SubSegment]], cfg: DiarizersCo
     check_diarizer(name)
     best: Tuple[Dict[str, float], float] = ({}, np.inf)
     if name == "particle":
-        for params in candidate_params(name, cfg):
+        candidates = candidate_params(name, cfg)
+        for i, params in enumerate(candidates, 1):
             err = error([diarize(name, segs, cfg, params).labels for segs in recordings])
+            logging.info(f"{name}: {i}/{len(candidates)} {params}: development DER {100 * err:.2f}%")
             if err < best[1]:
                 best = (params, err)
         return best

@@ -1,5 +1,5 @@
 """DOA on a simulated static source, sub-segmentation, AHC stopping, the location LLR, and the
-particle filter recovering a known switching sequence."""
+particle filter (its resampling, its embedding likelihood, recovering a known switching sequence)."""
 import math
 
 import numpy as np
@@ -8,8 +8,12 @@ import pytest
 from icefall_ext.diarization.ahc import LocationModel, ahc
 from icefall_ext.diarization.array import CircularArray
 from icefall_ext.diarization.frontend import DirectionFinder, FrontendConfig, energy_regions, subsegments
-from icefall_ext.diarization.particle_filter import (ParticleConfig, embedding_log_ratio, optimal_resample,
-                                                     particle_diarize)
+from icefall_ext.diarization.particle_filter import (
+    ParticleConfig,
+    embedding_log_ratio,
+    optimal_resample,
+    particle_diarize,
+)
 from icefall_ext.diarization.tracking import TrackerConfig, sitting_or_walking, stationary
 
 
@@ -128,3 +132,8 @@ def test_embedding_likelihood_charges_for_a_speaker_heard_once():
     ratio = embedding_log_ratio(e, heard[:, None] * e, heard, between_share=0.4)
     assert 0 < ratio[0] < ratio[1]  # the same voice, but its mean is less certain after one hearing
     assert embedding_log_ratio(-e, (10 * e)[None], heard[1:], between_share=0.4)[0] < 0
+
+
+def test_between_share_outside_the_unit_interval_is_refused():
+    with pytest.raises(ValueError, match="between_share must be in"):
+        ParticleConfig(between_share=1.0)

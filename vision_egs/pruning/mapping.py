@@ -11,8 +11,8 @@ Both methods read the measured latency table and an accuracy proxy:
   mutation, repair towards faster choices, elitism) over the choice of every layer, minimising the
   proxy under the latency budget.
 The layer table misjudges what a whole pruned network gains, so `calibrate_budget` closes the loop:
-it measures the mapped network end to end and tightens the budget until the measured speedup
-reaches the target.
+it measures the mapped network end to end and tightens the budget while the measured speedup
+falls short of the target (a bounded number of rounds).
 
 Inside a channel chain only the producer removes chain channels (its `filter` choice); the
 consumer's `channel` choice would remove the same channels again and is not offered there.

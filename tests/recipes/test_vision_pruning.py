@@ -41,7 +41,7 @@ def test_every_stage_writes_its_outputs(pruning_run):
     results = (out / "RESULTS.md").read_text()
     for text in ["## resnet20", "uniform filter@0.5", "mapped (search)", "MAC reduction", "ONNX Runtime (ms)",
                  "Targets (computed from the table)", "Mappings of resnet20", "--conf conf/ci.yaml",
-                 "Wall time per stage"]:
+                 "Wall time per stage", "distilled from it (alpha 0.9, temperature 4)"]:
         assert text in results
     assert "# Fine-grained structured pruning" in proc.stdout
 

@@ -42,6 +42,28 @@ class TrainConfig:
     log_interval: int = 20
 
 
+@dataclass
+class DistillConfig:
+    """Knowledge distillation (Hinton et al. 2015) from a teacher's logits: the loss is
+    (1 - alpha) * cross-entropy + alpha * T^2 * KL(teacher || student), both softened by T."""
+    alpha: float = 0.0  # 0: plain cross-entropy, no teacher needed
+    temperature: float = 4.0
+
+    def __post_init__(self):
+        if not 0 <= self.alpha <= 1:
+            raise ValueError(f"distillation alpha must be in [0, 1], not {self.alpha:g}")
+        if self.temperature <= 0:
+            raise ValueError(f"distillation temperature must be positive, not {self.temperature:g}")
+
+
+def distillation_loss(logits: torch.Tensor, teacher_logits: torch.Tensor, labels: torch.Tensor,
+                      cfg: DistillConfig) -> torch.Tensor:
+    t = cfg.temperature
+    soft = F.kl_div(F.log_softmax(logits / t, dim=1), F.log_softmax(teacher_logits / t, dim=1),
+                    reduction="batchmean", log_target=True)
+    return (1 - cfg.alpha) * F.cross_entropy(logits, labels) + cfg.alpha * t * t * soft
+
+
 def make_optimizer(params, cfg: TrainConfig) -> torch.optim.Optimizer:
     if cfg.optimizer == "adam":
         return torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
@@ -152,9 +174,11 @@ def evaluate_accuracy(model: nn.Module, data: ImageSet, device: torch.device, ba
 
 
 def cross_entropy_epoch(t: "EpochTrainer", train: ImageSet, epoch: int,
-                        after_step: Optional[Callable[[], None]] = None) -> Dict[str, float]:
+                        after_step: Optional[Callable[[], None]] = None, teacher: Optional[nn.Module] = None,
+                        distill: DistillConfig = DistillConfig()) -> Dict[str, float]:
     """One epoch of cross-entropy training with the standard augmentation on this rank's batches;
-    `after_step` runs after every optimizer step (pruning re-applies its masks there)."""
+    `after_step` runs after every optimizer step (pruning re-applies its masks there). With a
+    `teacher` (in eval mode) the loss distils from it on the same augmented batch."""
     cfg = t.cfg
     total, correct, count = 0.0, 0.0, 0
     batches = list(shard_batches(len(train), cfg.batch_size, True, cfg.seed + epoch, t.dist.rank, t.dist.world_size))
@@ -162,7 +186,12 @@ def cross_entropy_epoch(t: "EpochTrainer", train: ImageSet, epoch: int,
         x = augment_cifar(train.images[idx].float() / 255.0).to(t.device)
         y = train.labels[idx].to(t.device)
         logits = t.ddp_model(x)
-        loss = F.cross_entropy(logits, y)
+        if teacher is not None:
+            with torch.no_grad():
+                teacher_logits = teacher(x)
+            loss = distillation_loss(logits, teacher_logits, y, distill)
+        else:
+            loss = F.cross_entropy(logits, y)
         t.step(loss)
         if after_step is not None:
             after_step()

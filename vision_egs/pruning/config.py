@@ -3,7 +3,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List
 
 from vision_egs.common.data import DataConfig
-from vision_egs.common.train import TrainConfig
+from vision_egs.common.train import DistillConfig, TrainConfig
 from vision_egs.pruning.mapping import CandidateSpace
 
 
@@ -58,6 +58,7 @@ class PruneConfig:
                                                         "channel@0.5", "block:8x144@0.75"])
     prune_epochs: int = 4  # gradual (cubic) pruning over these epochs, then fine-tuning with fixed masks
     train: TrainConfig = field(default_factory=lambda: TrainConfig(epochs=8, lr=0.02))
+    distill: DistillConfig = field(default_factory=lambda: DistillConfig(alpha=0.9))  # the dense model teaches
 
 
 @dataclass

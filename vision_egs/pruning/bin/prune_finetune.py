@@ -41,7 +41,8 @@ def main() -> None:
             else:
                 mapping = load_mapping(mapping_path(args.exp_dir, arch, variant.name))
                 check_mapping(build_classifier(arch), mapping)
-            prune_and_finetune(dense, arch, mapping, train, test, cfg.prune.train, cfg.prune.prune_epochs, out)
+            prune_and_finetune(dense, arch, mapping, train, test, cfg.prune.train, cfg.prune.prune_epochs, out,
+                               cfg.prune.distill)
 
 
 if __name__ == "__main__":

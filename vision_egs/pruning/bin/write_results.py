@@ -100,6 +100,14 @@ def plot(measures: Dict[str, Dict], path: Path) -> None:
     save_figure(fig, path)
 
 
+def fine_tuning_line(cfg: PruningConfig) -> str:
+    distill = cfg.prune.distill
+    how = (f"distilled from it (alpha {distill.alpha:g}, temperature {distill.temperature:g})"
+           if distill.alpha > 0 else "plain cross-entropy, no distillation")
+    return (f"Every pruned variant starts from the dense model: gradual magnitude pruning over "
+            f"{cfg.prune.prune_epochs} epochs within {cfg.prune.train.epochs} epochs of training, {how}.")
+
+
 def build_report(cfg: PruningConfig, exp_dir: Path, command: str) -> str:
     measures = {}
     for arch in cfg.models:
@@ -118,7 +126,7 @@ def build_report(cfg: PruningConfig, exp_dir: Path, command: str) -> str:
              f"mappings: the dense model's predicted latency / {cfg.mapping.speedup:g}, tightened (at most "
              f"{cfg.mapping.calibration_rounds} times) while the mapped model, compiled with masks from the dense "
              f"weights, measured under {cfg.mapping.speedup * (1 + cfg.mapping.speedup_margin):.2f}x end to end.",
-             ""]
+             "", fine_tuning_line(cfg), ""]
     for arch, m in measures.items():
         lines += [f"## {arch}", ""] + model_table(m) + ["", "Targets (computed from the table):", ""]
         lines += targets(m, cfg.mapping.speedup) + ["", f"Mappings of {arch} (predicted layer latency):", ""]

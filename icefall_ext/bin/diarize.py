@@ -5,8 +5,9 @@ the first scoring collar, all development recordings pooled), then every set is 
     python -m icefall_ext.bin.diarize --config conf/tiny.yaml --frontend-dir exp/frontend --data-root data \
         --dev-sets dev_stationary dev_moving --test-sets test_stationary test_moving --exp-dir exp/diar
 
-Writes EXP_DIR/<diariser>/params.json and EXP_DIR/<diariser>/<set>/{rttm,output.json}. A diariser
-whose outputs all exist is skipped.
+Writes EXP_DIR/<diariser>/params.json and EXP_DIR/<diariser>/<set>/{rttm,output.json}, and the
+particle filter's voice model (fitted without labels on the development sets) to
+EXP_DIR/particle/voice_model.npz. A diariser whose outputs all exist is skipped.
 """
 import argparse
 import json
@@ -20,6 +21,7 @@ from icefall_ext.diarization.diarizers import DIARIZERS, check_diarizer, diarize
 from icefall_ext.diarization.frontend import SubSegment, load_analysis
 from icefall_ext.diarization.rttm import Turn, write_rttm
 from icefall_ext.diarization.scoring import DerAccumulator, labels_to_turns
+from icefall_ext.diarization.voice_model import fit_voice_model
 from icefall_ext.utils.cli import run_main
 from icefall_ext.utils.config import load_config
 from icefall_ext.utils.io import write_text_atomic
@@ -61,12 +63,17 @@ def main() -> None:
         if all((out_dir / s / "output.json").is_file() for s in sets) and (out_dir / "params.json").is_file():
             logging.info(f"{name}: done ({out_dir})")
             continue
-        params, der = tune(name, [analysis[s][rec][0] for s, rec in dev], cfg.diarizers, dev_der)
+        dev_segs = [analysis[s][rec][0] for s, rec in dev]
+        voices = None
+        if name == "particle":
+            voices = fit_voice_model(dev_segs, cfg.diarizers.particle.voice_shrink)
+            voices.save(out_dir / "voice_model.npz")
+        params, der = tune(name, dev_segs, cfg.diarizers, dev_der, voices)
         logging.info(f"{name}: operating point {params}, development DER {100 * der:.2f}%")
         for s in sets:
             outputs, turns = {}, []
             for rec, (segs, _) in sorted(analysis[s].items()):
-                out = diarize(name, segs, cfg.diarizers, params)
+                out = diarize(name, segs, cfg.diarizers, params, voices)
                 outputs[rec] = {"labels": out.labels, "tracked": out.tracked}
                 turns += labels_to_turns(rec, segs, out.labels)
             write_rttm(out_dir / s / "rttm", turns)

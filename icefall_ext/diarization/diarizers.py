@@ -8,7 +8,8 @@ and (for those that track) a tracked azimuth per sub-segment out.
 
 Each has one operating point chosen on development meetings (`tune`): the AHC stopping threshold
 (and the location weight), or the particle filter's new-speaker probability, stay probability and
-embedding weight.
+embedding weight. The particle filter also needs a voice model (voice_model.py), fitted without
+labels on the development meetings.
 """
 import itertools
 import logging
@@ -21,6 +22,7 @@ from icefall_ext.diarization.ahc import LocationModel, MergeHistory, ahc, cluste
 from icefall_ext.diarization.frontend import SubSegment
 from icefall_ext.diarization.particle_filter import ParticleConfig, particle_diarize
 from icefall_ext.diarization.tracking import TrackerConfig, sitting_or_walking, stationary
+from icefall_ext.diarization.voice_model import VoiceModel
 from icefall_ext.utils.errors import InputError
 
 DIARIZERS = ("ahc", "ahc_stationary", "ahc_kalman", "particle")
@@ -73,18 +75,21 @@ def merge_history(name: str, segs: Sequence[SubSegment], cfg: DiarizersConfig, w
     return ahc(emb, location, weight if location is not None else 0.0, stop_below=min(cfg.tuning.thresholds))
 
 
-def diarize(name: str, segs: Sequence[SubSegment], cfg: DiarizersConfig, params: Dict[str, float]) -> Output:
-    """One recording with the operating point `params` (from `tune`)."""
+def diarize(name: str, segs: Sequence[SubSegment], cfg: DiarizersConfig, params: Dict[str, float],
+            voices: Optional[VoiceModel] = None) -> Output:
+    """One recording with the operating point `params` (from `tune`); `voices` only for particle."""
     check_diarizer(name)
     if not segs:
         return Output([], None)
     times, azimuths, emb = _arrays(segs)
     models = motion_models(name, cfg)
     if name == "particle":
+        if voices is None:
+            raise ValueError("the particle filter needs a voice model (voice_model.fit_voice_model)")
         order = np.argsort(times, kind="stable")
         pf = replace(cfg.particle, p_new=params["p_new"], p_stay=params["p_stay"],
                      embedding_weight=params["embedding_weight"])
-        labels, tracked = particle_diarize(times[order], azimuths[order], emb[order], pf, models)
+        labels, tracked = particle_diarize(times[order], azimuths[order], emb[order], pf, models, voices)
         out_labels, out_tracked = [0] * len(segs), [0.0] * len(segs)
         for pos, i in enumerate(order):
             out_labels[i], out_tracked[i] = labels[pos], tracked[pos]
@@ -103,7 +108,8 @@ def candidate_params(name: str, cfg: DiarizersConfig) -> List[Dict[str, float]]:
 
 
 def tune(name: str, recordings: Sequence[Sequence[SubSegment]], cfg: DiarizersConfig,
-         error: Callable[[List[List[int]]], float]) -> Tuple[Dict[str, float], float]:
+         error: Callable[[List[List[int]]], float], voices: Optional[VoiceModel] = None
+         ) -> Tuple[Dict[str, float], float]:
     """The candidate operating point of lowest `error` (labels of every recording -> error) on the
     development recordings; AHC runs once per location weight and is cut at every threshold."""
     check_diarizer(name)
@@ -111,7 +117,7 @@ def tune(name: str, recordings: Sequence[Sequence[SubSegment]], cfg: DiarizersCo
     if name == "particle":
         candidates = candidate_params(name, cfg)
         for i, params in enumerate(candidates, 1):
-            err = error([diarize(name, segs, cfg, params).labels for segs in recordings])
+            err = error([diarize(name, segs, cfg, params, voices).labels for segs in recordings])
             logging.info(f"{name}: {i}/{len(candidates)} {params}: development DER {100 * err:.2f}%")
             if err < best[1]:
                 best = (params, err)

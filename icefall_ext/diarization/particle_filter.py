@@ -8,14 +8,12 @@ another known speaker, or a new one (p_new, up to max_speakers). Observations:
 
 - the sub-segment's DOA: a robust Gaussian around the speaker's predicted azimuth; a new speaker's
   is uniform on the circle;
-- its embedding, under the two-covariance model of speaker embeddings (PLDA with isotropic
-  covariances): a speaker's mean embedding is drawn from N(0, b I), each of its embeddings from
-  N(mean, w I). Embeddings are unit vectors standardised per recording, so b + w = 1 / dim, and
-  `between_share` = b * dim. A known speaker's predictive density integrates its mean out given the
-  embeddings it has spoken so far, so a speaker heard once predicts loosely and a new speaker
-  explains a voice only as well as the whole population does: the model charges for every extra
-  speaker (a plain cosine to a speaker's running mean does not, and over-spawns). The
-  log-likelihood ratio to the new-speaker density is scaled by `embedding_weight`, because
+- its embedding, under PLDA's two-covariance model with full covariances (voice_model.py, fitted
+  without labels on the development recordings). A known speaker's predictive density integrates
+  its mean out given the embeddings it has spoken so far, so a speaker heard once predicts loosely
+  and a new speaker explains a voice only as well as the whole population does: the model charges
+  for every extra speaker (a plain cosine to a speaker's running mean does not, and over-spawns).
+  The log-likelihood ratio to the new-speaker density is scaled by `embedding_weight`, because
   overlapping windows make successive embeddings far from independent.
 
 Resampling is Fearnhead and Clifford's optimal scheme for a discrete switching state (JRSS B 65,
@@ -35,6 +33,7 @@ import numpy as np
 
 from icefall_ext.diarization.array import wrap_angle
 from icefall_ext.diarization.tracking import TrackerConfig, singer_transition
+from icefall_ext.diarization.voice_model import VoiceModel, embedding_log_ratio
 
 
 @dataclass
@@ -44,12 +43,8 @@ class ParticleConfig:
     p_new: float = 0.01
     max_speakers: int = 6
     embedding_weight: float = 0.1
-    between_share: float = 0.4  # share of the embeddings' variance that lies between speakers
+    voice_shrink: float = 0.1  # shrinkage of the voice model's within-speaker covariance
     seed: int = 0
-
-    def __post_init__(self):
-        if not 0 < self.between_share < 1:
-            raise ValueError(f"between_share must be in (0, 1), not {self.between_share}")
 
 
 def optimal_resample(weights: np.ndarray, n: int, rng: np.random.Generator) -> Tuple[np.ndarray, np.ndarray]:
@@ -75,21 +70,12 @@ def optimal_resample(weights: np.ndarray, n: int, rng: np.random.Generator) -> T
             np.concatenate([np.log(weights[order[:kept]]), np.full(n - kept, math.log(c))]))
 
 
-def embedding_log_ratio(e: np.ndarray, emb_sum: np.ndarray, n_heard: np.ndarray, between_share: float) -> np.ndarray:
-    """log p(e | a speaker's embeddings so far) - log p(e | a new speaker), two-covariance model;
-    emb_sum [..., dim] and n_heard [...] are each speaker's embedding sum and count."""
-    dim = len(e)
-    b, w = between_share / dim, (1 - between_share) / dim
-    v = 1.0 / (1.0 / b + n_heard / w)  # posterior variance of the speaker's mean
-    mean = (v / w)[..., None] * emb_sum
-    d2 = ((e - mean) ** 2).sum(axis=-1)
-    return -0.5 * dim * np.log((w + v) / (w + b)) - d2 / (2 * (w + v)) + (e @ e) / (2 * (w + b))
-
-
 def particle_diarize(times: np.ndarray, azimuths: np.ndarray, embeddings: np.ndarray, cfg: ParticleConfig,
-                     models: Sequence[TrackerConfig]) -> Tuple[List[int], List[float]]:
-    """Labels and tracked azimuths of the observations (given in time order) along the MAP particle.
-    `models` share one observation noise and outlier probability (tracking.sitting_or_walking)."""
+                     models: Sequence[TrackerConfig], voices: VoiceModel) -> Tuple[List[int], List[float]]:
+    """Labels and tracked azimuths of one recording's observations (given in time order) along the
+    MAP particle. `models` share one observation noise and outlier probability
+    (tracking.sitting_or_walking)."""
+    embeddings = voices.project(embeddings)
     rng = np.random.default_rng(cfg.seed)
     n_p, k_max, t_n, n_m = cfg.particles, cfg.max_speakers, len(times), len(models)
     r = math.radians(models[0].doa_std_deg) ** 2
@@ -122,7 +108,7 @@ def particle_diarize(times: np.ndarray, azimuths: np.ndarray, embeddings: np.nda
         loc_m = (1 - eps) * gauss + eps / (2 * np.pi)
         model_w = np.exp(log_model - np.logaddexp.reduce(log_model, axis=-1, keepdims=True))
         loc = (model_w * loc_m).sum(axis=-1)
-        voice = np.exp(cfg.embedding_weight * embedding_log_ratio(e, emb_sum, n_heard, cfg.between_share))
+        voice = np.exp(cfg.embedding_weight * embedding_log_ratio(e, emb_sum, n_heard, voices.between))
         lik = np.concatenate([loc * voice, np.full((n_p, 1), 1 / (2 * np.pi))], axis=1)
         known = np.arange(k_max)[None, :] < count[:, None]
         prior = np.zeros((n_p, k_max + 1))

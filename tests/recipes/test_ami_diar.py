@@ -22,7 +22,7 @@ pytestmark = pytest.mark.recipe
 def build_ami_layout(root: Path, channels: int = 8) -> Path:
     items = scan_fsdd(ROOT / "local" / "fsdd_subset" / "recordings")
     bank = DigitBank([it for it in items if it.speaker in SPEAKERS], 16000)
-    cfg = MeetingSimConfig(duration=10.0, speakers=[2, 2], max_order=3)
+    cfg = MeetingSimConfig(duration=20.0, speakers=[2, 2], max_order=3)  # long enough for a voice model
     ann = root / "ami_public_manual_1.6.2"
     for d in ("corpusResources", "segments", "words"):
         (ann / d).mkdir(parents=True, exist_ok=True)

@@ -1,5 +1,6 @@
 """DOA on a simulated static source, sub-segmentation, AHC stopping, the location LLR, and the
-particle filter (its resampling, its embedding likelihood, recovering a known switching sequence)."""
+particle filter (its resampling, its voice model and embedding likelihood, recovering a known
+switching sequence)."""
 import math
 
 import numpy as np
@@ -7,14 +8,11 @@ import pytest
 
 from icefall_ext.diarization.ahc import LocationModel, ahc
 from icefall_ext.diarization.array import CircularArray
-from icefall_ext.diarization.frontend import DirectionFinder, FrontendConfig, energy_regions, subsegments
-from icefall_ext.diarization.particle_filter import (
-    ParticleConfig,
-    embedding_log_ratio,
-    optimal_resample,
-    particle_diarize,
-)
+from icefall_ext.diarization.frontend import DirectionFinder, FrontendConfig, SubSegment, energy_regions, subsegments
+from icefall_ext.diarization.particle_filter import ParticleConfig, optimal_resample, particle_diarize
 from icefall_ext.diarization.tracking import TrackerConfig, sitting_or_walking, stationary
+from icefall_ext.diarization.voice_model import VoiceModel, adjacent_pairs, embedding_log_ratio, fit_voice_model
+from icefall_ext.utils.errors import InputError
 
 
 @pytest.mark.parametrize("azimuth_deg", [-120.0, 30.0, 95.0])
@@ -101,9 +99,11 @@ def test_particle_filter_recovers_a_known_switching_sequence():
     voices = np.eye(6)[:3]
     emb = voices[truth] + rng.normal(0, 0.3, (len(truth), 6))
     emb /= np.linalg.norm(emb, axis=1, keepdims=True)
-    # independent embedding draws: the likelihood needs no tempering (embedding_weight 1)
+    # independent embedding draws: the likelihood needs no tempering (embedding_weight 1); the voice
+    # model is the generating one, roughly: within-speaker std 0.3 (before normalisation), means far apart
+    voices = VoiceModel(np.eye(6) / 0.3, np.full(6, 2.0))
     labels, tracked = particle_diarize(times, az, emb, ParticleConfig(particles=200, embedding_weight=1.0, seed=0),
-                                       sitting_or_walking(TrackerConfig(doa_std_deg=5.0)))
+                                       sitting_or_walking(TrackerConfig(doa_std_deg=5.0)), voices)
     mapping = {}
     for lab, t in zip(labels, truth):
         mapping.setdefault(lab, t)
@@ -128,12 +128,48 @@ def test_optimal_resampling_keeps_heavy_successors_once_and_never_draws_impossib
 def test_embedding_likelihood_charges_for_a_speaker_heard_once():
     e = np.zeros(4)
     e[0] = 1.0
+    between = np.full(4, 0.7)
     heard = np.array([1.0, 10.0])
-    ratio = embedding_log_ratio(e, heard[:, None] * e, heard, between_share=0.4)
+    ratio = embedding_log_ratio(e, heard[:, None] * e, heard, between)
     assert 0 < ratio[0] < ratio[1]  # the same voice, but its mean is less certain after one hearing
-    assert embedding_log_ratio(-e, (10 * e)[None], heard[1:], between_share=0.4)[0] < 0
+    assert embedding_log_ratio(-e, (10 * e)[None], heard[1:], between)[0] < 0
 
 
-def test_between_share_outside_the_unit_interval_is_refused():
-    with pytest.raises(ValueError, match="between_share must be in"):
-        ParticleConfig(between_share=1.0)
+def _recordings(rng, within_std, between_std, n_rec=40, speakers=6, turn_len=5):
+    """Recordings where each speaker has one turn of overlapping 1.5 s windows; embeddings = the
+    speaker's mean + noise."""
+    recs = []
+    for _ in range(n_rec):
+        means = rng.normal(0, 1, (speakers, len(within_std))) * between_std
+        segs, t = [], 0.0
+        for k in range(speakers):
+            for i in range(turn_len):
+                e = means[k] + rng.normal(0, 1, len(within_std)) * within_std
+                segs.append(SubSegment(t + 0.75 * i, t + 0.75 * i + 1.5, 0.0, e))
+            t += 0.75 * (turn_len - 1) + 1.5 + 1.0  # a pause between turns
+        recs.append(segs)
+    return recs
+
+
+def test_voice_model_pairs_adjacent_windows_of_one_region_only():
+    segs = [SubSegment(a, a + 1.5) for a in (0.0, 0.75, 1.5, 2.25, 10.0, 10.75)]
+    assert adjacent_pairs(segs) == [(0, 2), (1, 3)]  # 3 and the next region's windows never pair
+
+
+def test_voice_model_recovers_within_and_between_covariances():
+    rng = np.random.default_rng(0)
+    within_std, between_std = np.array([0.5, 0.5, 2.0, 0.2]), np.array([1.0, 0.1, 1.0, 0.5])
+    voices = fit_voice_model(_recordings(rng, within_std, between_std), shrink=0.0)
+    # the axes are not mixed, so the model should find B / W per axis (0.04, 0.25, 4, 6.25), times
+    # 5/6: 6 speakers' means spread around their own recording's centre by (6 - 1) / 6 of B
+    assert np.allclose(np.sort(voices.between), np.array([0.04, 0.25, 4.0, 6.25]) * 5 / 6, rtol=0.2, atol=0.03)
+    projected = voices.project(np.stack([s.embedding for s in _recordings(rng, within_std, between_std, 1)[0]]))
+    assert projected.shape == (30, 4) and np.allclose(projected.mean(axis=0), 0.0)
+
+
+def test_voice_model_refuses_bad_shrinkage_and_too_little_speech():
+    recs = _recordings(np.random.default_rng(0), np.ones(3), np.ones(3), n_rec=2)
+    with pytest.raises(InputError, match="shrinkage must be in"):
+        fit_voice_model(recs, shrink=1.5)
+    with pytest.raises(InputError, match="too few to estimate the voice model"):
+        fit_voice_model([[SubSegment(0.0, 1.5, 0.0, np.ones(3))]])

@@ -38,8 +38,8 @@ def main() -> None:
     p.add_argument("--diarizers", nargs="+", default=list(DIARIZERS))
     p.add_argument("--exp-dir", required=True, type=Path)
     args = p.parse_args()
-    setup_logger(args.exp_dir / "log" / "log-diarize")
     cfg = load_config(args.config, DiarRecipeConfig)
+    setup_logger(args.exp_dir / "log" / "log-diarize")
     for name in args.diarizers:
         check_diarizer(name)
     sets = list(dict.fromkeys([*args.dev_sets, *args.test_sets]))

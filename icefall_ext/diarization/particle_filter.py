@@ -46,6 +46,10 @@ class ParticleConfig:
     voice_shrink: float = 0.1  # shrinkage of the voice model's within-speaker covariance
     seed: int = 0
 
+    def __post_init__(self):
+        if not 0 <= self.voice_shrink <= 1:
+            raise ValueError(f"voice_shrink must be in [0, 1], not {self.voice_shrink}")
+
 
 def optimal_resample(weights: np.ndarray, n: int, rng: np.random.Generator) -> Tuple[np.ndarray, np.ndarray]:
     """Fearnhead-Clifford resampling: indices of n of the candidates (normalised `weights`) and their

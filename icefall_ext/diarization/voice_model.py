@@ -63,9 +63,8 @@ def adjacent_pairs(segs: Sequence[SubSegment]) -> List[Tuple[int, int]]:
 
 
 def fit_voice_model(recordings: Sequence[Sequence[SubSegment]], shrink: float = 0.1) -> VoiceModel:
-    """The two-covariance model of the recordings' embeddings (see the module's docstring)."""
-    if not 0 <= shrink <= 1:
-        raise InputError(f"voice model shrinkage must be in [0, 1], not {shrink}")
+    """The two-covariance model of the recordings' embeddings (see the module's docstring);
+    `shrink` in [0, 1] (ParticleConfig checks it)."""
     diffs, centred = [], []
     for segs in recordings:
         segs = sorted(segs, key=lambda s: s.start)

@@ -168,8 +168,7 @@ def test_voice_model_recovers_within_and_between_covariances():
 
 
 def test_voice_model_refuses_bad_shrinkage_and_too_little_speech():
-    recs = _recordings(np.random.default_rng(0), np.ones(3), np.ones(3), n_rec=2)
-    with pytest.raises(InputError, match="shrinkage must be in"):
-        fit_voice_model(recs, shrink=1.5)
+    with pytest.raises(ValueError, match="voice_shrink must be in"):
+        ParticleConfig(voice_shrink=1.5)
     with pytest.raises(InputError, match="too few to estimate the voice model"):
         fit_voice_model([[SubSegment(0.0, 1.5, 0.0, np.ones(3))]])

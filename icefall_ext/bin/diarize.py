@@ -24,6 +24,7 @@ from icefall_ext.diarization.scoring import DerAccumulator, labels_to_turns
 from icefall_ext.diarization.voice_model import fit_voice_model
 from icefall_ext.utils.cli import run_main
 from icefall_ext.utils.config import load_config
+from icefall_ext.utils.errors import InputError
 from icefall_ext.utils.io import write_text_atomic
 from icefall_ext.utils.logging import setup_logger
 
@@ -66,7 +67,10 @@ def main() -> None:
         dev_segs = [analysis[s][rec][0] for s, rec in dev]
         voices = None
         if name == "particle":
-            voices = fit_voice_model(dev_segs, cfg.diarizers.particle.voice_shrink)
+            try:
+                voices = fit_voice_model(dev_segs, cfg.diarizers.particle.voice_shrink)
+            except InputError as e:
+                raise InputError(f"{args.frontend_dir}: development sets {' '.join(args.dev_sets)}: {e}") from e
             voices.save(out_dir / "voice_model.npz")
         params, der = tune(name, dev_segs, cfg.diarizers, dev_der, voices)
         logging.info(f"{name}: operating point {params}, development DER {100 * der:.2f}%")

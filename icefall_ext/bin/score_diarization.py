@@ -2,8 +2,11 @@
 """Scores the diarisers on the test sets: DER (pyannote.metrics, overlap scored) at every collar of
 the config, speaker-count error, and the location tracking error of the diarisers that track
 (where true trajectories exist); one PNG per example meeting with the true and tracked azimuths.
+Where true trajectories exist, it also counts where the front end's DOAs point, on the development
+and the test sets (within 3 DOA standard deviations of the tracker config).
 
     python -m icefall_ext.bin.score_diarization --config conf/tiny.yaml --data-root data \
+        --frontend-dir exp/frontend --dev-sets dev_stationary dev_moving \
         --test-sets test_stationary test_moving --exp-dir exp/diar
 
 Writes EXP_DIR/scores.json and EXP_DIR/plots/<recording>.png.
@@ -12,7 +15,7 @@ import argparse
 import json
 import logging
 from pathlib import Path
-from typing import Dict
+from typing import Dict, Optional
 
 import numpy as np
 
@@ -21,7 +24,7 @@ from icefall_ext.diarization.data import load_diar_set
 from icefall_ext.diarization.diarizers import DIARIZERS
 from icefall_ext.diarization.frontend import load_analysis
 from icefall_ext.diarization.rttm import by_recording, read_rttm
-from icefall_ext.diarization.scoring import DerAccumulator, TrackingError
+from icefall_ext.diarization.scoring import DerAccumulator, DoaOutliers, TrackingError
 from icefall_ext.utils.cli import run_main
 from icefall_ext.utils.config import load_config
 from icefall_ext.utils.errors import InputError
@@ -63,6 +66,7 @@ def main() -> None:
     p.add_argument("--config", required=True)
     p.add_argument("--data-root", required=True, type=Path)
     p.add_argument("--frontend-dir", required=True, type=Path)
+    p.add_argument("--dev-sets", nargs="*", default=[])
     p.add_argument("--test-sets", nargs="+", required=True)
     p.add_argument("--diarizers", nargs="+", default=list(DIARIZERS))
     p.add_argument("--exp-dir", required=True, type=Path)
@@ -110,7 +114,26 @@ def main() -> None:
             plot_meeting(args.exp_dir / "plots" / f"{rec}.png", rec, data.trajectories[rec], analysis[rec][0],
                          {d: o[rec] for d, o in outputs_by_d.items()}, {d: m[rec] for d, m in mappings.items()})
     params = {d: json.loads((args.exp_dir / d / "params.json").read_text()) for d in args.diarizers}
-    write_text_atomic(args.exp_dir / "scores.json", json.dumps({"scores": scores, "params": params}, indent=1))
+    gate = 3 * cfg.diarizers.tracker.doa_std_deg
+    doa = {s: doa_shares(args.data_root / s, args.frontend_dir / f"{s}.pt", np.radians(gate))
+           for s in [*args.dev_sets, *args.test_sets]}
+    doa = {s: shares for s, shares in doa.items() if shares is not None}
+    write_text_atomic(args.exp_dir / "scores.json", json.dumps(
+        {"scores": scores, "params": params, "doa": doa, "doa_gate_deg": gate}, indent=1))
+
+
+def doa_shares(data_dir: Path, frontend: Path, gate: float) -> Optional[Dict[str, float]]:
+    """Where a set's DOAs point (scoring.DoaOutliers); None without true trajectories."""
+    data = load_diar_set(data_dir)
+    if not data.trajectories:
+        return None
+    analysis = load_analysis(frontend)
+    where = DoaOutliers(gate)
+    for rec, turns in data.turns.items():
+        traj = data.trajectories[rec]
+        where.add(analysis[rec][0], turns, traj["times"], {n: v["azimuth"] for n, v in traj["speakers"].items()})
+    logging.info(f"DOAs of {data.name}: " + ", ".join(f"{k} {v:.2f}" for k, v in where.shares().items()))
+    return where.shares()
 
 
 if __name__ == "__main__":

@@ -5,13 +5,15 @@
         --command "./run.sh" --out RESULTS.md [--stage-times exp/log/stage_times.tsv]
 
 One table per metric (rows: diarisers, columns: test sets), the operating points chosen on the
-development sets, and the targets of the moving-speaker work checked from the numbers.
+development sets, where the front end's DOAs point (simulated meetings), and the targets of the
+moving-speaker work checked from the numbers.
 """
 import argparse
 import json
 from pathlib import Path
 from typing import Dict, List
 
+from icefall_ext.diarization.scoring import DOA_CLASSES
 from icefall_ext.utils.cli import run_main
 from icefall_ext.utils.errors import InputError
 from icefall_ext.utils.io import write_text_atomic
@@ -72,6 +74,11 @@ def main() -> None:
               "|---|---|---|"]
     lines += [f"| {d} | {', '.join(f'{k}={v:g}' for k, v in p['params'].items())} | {100 * p['dev_der']:.2f} |"
               for d, p in params.items()]
+    if data.get("doa"):
+        lines += ["", f"## Where the sub-segments' DOAs point (%, within {data['doa_gate_deg']:g}°, 3 DOA standard "
+                  "deviations)", ""]
+        shares = {name: {k: round(v, 2) for k, v in row.items()} for name, row in data["doa"].items()}
+        lines += markdown_table(shares, [*DOA_CLASSES, "sub-segments"], "g", "set")
     lines += ["", "## Targets (computed from the tables)", ""] + targets(scores)
     if args.stage_times is not None:
         lines += stage_times_table(args.stage_times)

@@ -6,8 +6,13 @@ stationary / moving Kalman filter bank of tracking.py, with per-speaker model we
 posterior of the speaker's mean embedding. Transitions: the same speaker with probability p_stay,
 another known speaker, or a new one (p_new, up to max_speakers). Observations:
 
-- the sub-segment's DOA: a robust Gaussian around the speaker's predicted azimuth; a new speaker's
-  is uniform on the circle;
+- the sub-segment's DOA: with probability 1 - outlier_prob, Gaussian around the talker's predicted
+  azimuth (a new speaker's is uniform on the circle); otherwise an outlier, which points at another
+  known speaker (a window that straddles a change of speaker, or overlapped speech, is located at
+  whoever is louder) or, with probability `stray_share`, anywhere. On the development meetings
+  every outlying DOA points at another talker and none elsewhere, so a DOA where nobody sits is
+  strong evidence of a new speaker, not an outlier of a known one. The AHC's per-cluster filters
+  cannot model this, as they do not know where the other clusters are; the joint state does;
 - its embedding, under PLDA's two-covariance model with full covariances (voice_model.py, fitted
   without labels on the development recordings). A known speaker's predictive density integrates
   its mean out given the embeddings it has spoken so far, so a speaker heard once predicts loosely
@@ -44,11 +49,13 @@ class ParticleConfig:
     max_speakers: int = 6
     embedding_weight: float = 0.1
     voice_shrink: float = 0.1  # shrinkage of the voice model's within-speaker covariance
+    stray_share: float = 0.1  # share of outlying DOAs that point at no speaker (the rest: at another one)
     seed: int = 0
 
     def __post_init__(self):
-        if not 0 <= self.voice_shrink <= 1:
-            raise ValueError(f"voice_shrink must be in [0, 1], not {self.voice_shrink}")
+        for name in ("voice_shrink", "stray_share"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise ValueError(f"{name} must be in [0, 1], not {getattr(self, name)}")
 
 
 def optimal_resample(weights: np.ndarray, n: int, rng: np.random.Generator) -> Tuple[np.ndarray, np.ndarray]:
@@ -72,6 +79,19 @@ def optimal_resample(weights: np.ndarray, n: int, rng: np.random.Generator) -> T
     drawn = rest[np.searchsorted(cum, u, side="right").clip(max=len(rest) - 1)]
     return (np.concatenate([order[:kept], drawn]),
             np.concatenate([np.log(weights[order[:kept]]), np.full(n - kept, math.log(c))]))
+
+
+def outlier_density(heard_at: np.ndarray, count: np.ndarray, stray_share: float) -> Tuple[np.ndarray, np.ndarray]:
+    """Density of an outlying DOA when each known speaker talks ([n_p, k_max]) and when a new one does
+    ([n_p]): that of another known speaker, each equally likely (`heard_at`: every known speaker's
+    density of the observation, 0 for the unknown ones), or with probability `stray_share`, or when
+    there is no other speaker to point at, uniform on the circle."""
+    uniform = 1 / (2 * np.pi)
+    total = heard_at.sum(axis=1)
+    n_other = np.concatenate([np.broadcast_to((count - 1)[:, None], heard_at.shape), count[:, None]], axis=1)
+    other = np.concatenate([total[:, None] - heard_at, total[:, None]], axis=1) / np.maximum(n_other, 1)
+    density = np.where(n_other > 0, (1 - stray_share) * other + stray_share * uniform, uniform)
+    return density[:, :-1], density[:, -1]
 
 
 def particle_diarize(times: np.ndarray, azimuths: np.ndarray, embeddings: np.ndarray, cfg: ParticleConfig,
@@ -109,12 +129,14 @@ def particle_diarize(times: np.ndarray, azimuths: np.ndarray, embeddings: np.nda
         y = wrap_angle(z - xp[..., 0])  # [n_p, k_max, n_m]
         s = Pp[..., 0, 0] + r
         gauss = np.exp(-0.5 * y * y / s) / np.sqrt(2 * np.pi * s)
-        loc_m = (1 - eps) * gauss + eps / (2 * np.pi)
         model_w = np.exp(log_model - np.logaddexp.reduce(log_model, axis=-1, keepdims=True))
+        known = np.arange(k_max)[None, :] < count[:, None]
+        heard_at = np.where(known, (model_w * gauss).sum(axis=-1), 0.0)  # each speaker's density of z
+        outlier, outlier_new = outlier_density(heard_at, count, cfg.stray_share)
+        loc_m = (1 - eps) * gauss + eps * outlier[..., None]
         loc = (model_w * loc_m).sum(axis=-1)
         voice = np.exp(cfg.embedding_weight * embedding_log_ratio(e, emb_sum, n_heard, voices.between))
-        lik = np.concatenate([loc * voice, np.full((n_p, 1), 1 / (2 * np.pi))], axis=1)
-        known = np.arange(k_max)[None, :] < count[:, None]
+        lik = np.concatenate([loc * voice, ((1 - eps) / (2 * np.pi) + eps * outlier_new)[:, None]], axis=1)
         prior = np.zeros((n_p, k_max + 1))
         can_add = count < k_max
         prior[:, k_max] = np.where(can_add, np.where(count == 0, 1.0, cfg.p_new), 0.0)
@@ -140,7 +162,7 @@ def particle_diarize(times: np.ndarray, azimuths: np.ndarray, embeddings: np.nda
         k = np.where(is_new, count, choice)
         # known speaker: Kalman update of each model's track (an outlier leaves it alone)
         kx, kP, ky, ks = xp[rows, k], Pp[rows, k], y[rows, k], s[rows, k]  # [n_p, n_m, ...]
-        inlier = (1 - eps) * gauss[rows, k] >= eps / (2 * np.pi)
+        inlier = (1 - eps) * gauss[rows, k] >= eps * outlier[rows, k][:, None]
         gain = kP[..., 0] / ks[..., None]
         upd_x = kx + gain * ky[..., None]
         upd_P = kP - gain[..., :, None] * kP[..., None, 0, :]

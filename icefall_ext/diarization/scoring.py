@@ -1,6 +1,7 @@
 """Scoring a diariser: DER with pyannote.metrics (overlapped speech scored; collar as given), the
-speaker-count error, and the location tracking error of the diarisers that track."""
-from dataclasses import dataclass
+speaker-count error, the location tracking error of the diarisers that track, and where the front
+end's DOAs point (the particle filter's model of outlying DOAs rests on it)."""
+from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
@@ -88,3 +89,36 @@ class TrackingError:
 
     def mean(self) -> Optional[float]:
         return self.total / self.count if self.count else None
+
+
+DOA_CLASSES = ("at its speaker", "at another talker", "elsewhere")
+
+
+@dataclass
+class DoaOutliers:
+    """Where each sub-segment's DOA points, against the true trajectories: within `gate` (radians)
+    of its speaker's azimuth (the reference speaker who talks longest in it), else within `gate` of
+    another speaker talking in it (a change of speaker or overlap inside the window), else elsewhere.
+    Sub-segments without reference speech are not counted."""
+    gate: float
+    counts: Dict[str, int] = field(default_factory=lambda: dict.fromkeys(DOA_CLASSES, 0))
+
+    def add(self, segs: Sequence[SubSegment], turns: Sequence[Turn], times: Sequence[float],
+            true_azimuth: Dict[str, Sequence[float]]) -> None:
+        for s in segs:
+            talk: Dict[str, float] = {}
+            for t in turns:
+                overlap = min(t.end, s.end) - max(t.start, s.start)
+                if overlap > 0:
+                    talk[t.speaker] = talk.get(t.speaker, 0.0) + overlap
+            if not talk:
+                continue
+            speaker = max(talk, key=talk.get)
+            near = {k for k in talk
+                    if abs(wrap_angle(s.azimuth - np.interp(s.center, times, np.unwrap(true_azimuth[k])))) <= self.gate}
+            self.counts[DOA_CLASSES[0] if speaker in near else DOA_CLASSES[1] if near else DOA_CLASSES[2]] += 1
+
+    def shares(self) -> Dict[str, float]:
+        """Percentage of the counted sub-segments in each class, and their number."""
+        n = sum(self.counts.values())
+        return {**{k: 100 * v / max(n, 1) for k, v in self.counts.items()}, "sub-segments": n}

@@ -41,8 +41,12 @@ def test_every_stage_writes_its_outputs(meeting_run):
             assert (out / "exp" / "diar" / d / s / "rttm").stat().st_size > 0
     voices = np.load(out / "exp" / "diar" / "particle" / "voice_model.npz")
     assert voices["transform"].shape == (40, 40) and voices["between"].shape == (40,)
-    scores = json.loads((out / "exp" / "diar" / "scores.json").read_text())["scores"]
+    scored = json.loads((out / "exp" / "diar" / "scores.json").read_text())
+    scores = scored["scores"]
     assert set(scores) == set(DIARIZERS)
+    assert set(scored["doa"]) == set(SETS) and scored["doa_gate_deg"] == 24.0  # 3 x the tracker's 8 degrees
+    for shares in scored["doa"].values():
+        assert shares["sub-segments"] > 0 and np.isclose(sum(v for k, v in shares.items() if k != "sub-segments"), 100)
     for d in DIARIZERS:
         for s in ("test_stationary", "test_moving"):
             row = scores[d][s]
@@ -51,7 +55,8 @@ def test_every_stage_writes_its_outputs(meeting_run):
     assert len(list((out / "exp" / "diar" / "plots").glob("*.png"))) == 2
     results = (out / "RESULTS.md").read_text()
     for text in ["DER (%), collar 0.25 s", "DER (%), no collar", "Speaker-count error", "Location tracking error",
-                 "Operating points", "Targets (computed from the tables)", "| ahc_kalman |", "--conf conf/ci.yaml"]:
+                 "Operating points", "Where the sub-segments' DOAs point", "Targets (computed from the tables)",
+                 "| ahc_kalman |", "--conf conf/ci.yaml"]:
         assert text in results
     assert "# Simulated meetings" in proc.stdout
 

@@ -64,7 +64,7 @@ fi
 if [ "$stage" -le 4 ] && [ "$stop_stage" -ge 4 ]; then
   log "Stage 4: score -> $exp_dir/diar/scores.json, $exp_dir/diar/plots"
   timed_stage "$stage_times" 4 python -m icefall_ext.bin.score_diarization --config "$conf" --data-root "$data_dir" \
-    --frontend-dir "$exp_dir/frontend" --test-sets $test_sets --exp-dir "$exp_dir/diar"
+    --frontend-dir "$exp_dir/frontend" --dev-sets $dev_sets --test-sets $test_sets --exp-dir "$exp_dir/diar"
 fi
 
 if [ "$stage" -le 5 ] && [ "$stop_stage" -ge 5 ]; then

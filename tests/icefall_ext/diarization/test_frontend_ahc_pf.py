@@ -9,7 +9,7 @@ import pytest
 from icefall_ext.diarization.ahc import LocationModel, ahc
 from icefall_ext.diarization.array import CircularArray
 from icefall_ext.diarization.frontend import DirectionFinder, FrontendConfig, SubSegment, energy_regions, subsegments
-from icefall_ext.diarization.particle_filter import ParticleConfig, optimal_resample, particle_diarize
+from icefall_ext.diarization.particle_filter import ParticleConfig, optimal_resample, outlier_density, particle_diarize
 from icefall_ext.diarization.tracking import TrackerConfig, sitting_or_walking, stationary
 from icefall_ext.diarization.voice_model import VoiceModel, adjacent_pairs, embedding_log_ratio, fit_voice_model
 from icefall_ext.utils.errors import InputError
@@ -113,6 +113,36 @@ def test_particle_filter_recovers_a_known_switching_sequence():
     assert np.median(np.abs(err)) < 5
 
 
+def test_an_outlying_doa_points_at_another_known_speaker_or_anywhere():
+    uniform = 1 / (2 * np.pi)
+    heard_at = np.array([[2.0, 0.5, 0.0], [3.0, 0.0, 0.0]])  # two known speakers; one
+    known, new = outlier_density(heard_at, np.array([2, 1]), stray_share=0.1)
+    assert np.allclose(known[0, :2], [0.9 * 0.5 + 0.1 * uniform, 0.9 * 2.0 + 0.1 * uniform])
+    assert np.isclose(new[0], 0.9 * 1.25 + 0.1 * uniform)
+    assert np.isclose(known[1, 0], uniform) and np.isclose(new[1], 0.9 * 3.0 + 0.1 * uniform)
+
+
+def _one_turn_speaker(stray_share):
+    """Three speakers take turns; near the end a fourth, where nobody sits, says one sub-segment in a
+    voice that the tempered embedding likelihood alone does not set apart."""
+    rng = np.random.default_rng(1)
+    turns = [0, 0, 1, 1, 2, 2] * 4
+    truth = np.array(turns[:22] + [3] + turns[22:])
+    times = np.arange(len(truth)) * 0.75
+    az = np.radians([0.0, 120.0, -110.0, 60.0])[truth] + rng.normal(0, math.radians(2), len(truth))
+    emb = np.eye(6)[truth] + rng.normal(0, 0.3, (len(truth), 6))
+    cfg = ParticleConfig(particles=200, p_new=1e-3, p_stay=0.5, embedding_weight=0.2, stray_share=stray_share)
+    labels, _ = particle_diarize(times, az, emb, cfg, sitting_or_walking(TrackerConfig()),
+                                 VoiceModel(np.eye(6) / 0.3, np.full(6, 2.0)))
+    return labels
+
+
+def test_a_doa_where_nobody_sits_is_a_new_speaker_unless_stray_doas_are_common():
+    labels = _one_turn_speaker(stray_share=0.0036)
+    assert len(set(labels)) == 4 and labels.count(labels[22]) == 1
+    assert len(set(_one_turn_speaker(stray_share=1.0))) == 3  # every outlier uniform, as tracking.py's
+
+
 def test_optimal_resampling_keeps_heavy_successors_once_and_never_draws_impossible_ones():
     rng = np.random.default_rng(0)
     w = np.array([0.5, 0.0, 0.2, 0.1, 0.0, 0.05, 0.05, 0.04, 0.03, 0.03])
@@ -170,5 +200,7 @@ def test_voice_model_recovers_within_and_between_covariances():
 def test_voice_model_refuses_bad_shrinkage_and_too_little_speech():
     with pytest.raises(ValueError, match="voice_shrink must be in"):
         ParticleConfig(voice_shrink=1.5)
+    with pytest.raises(ValueError, match="stray_share must be in"):
+        ParticleConfig(stray_share=-0.1)
     with pytest.raises(InputError, match="too few to estimate the voice model"):
         fit_voice_model([[SubSegment(0.0, 1.5, 0.0, np.ones(3))]])

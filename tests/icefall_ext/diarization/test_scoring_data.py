@@ -1,4 +1,5 @@
-"""DER through pyannote on hand-made RTTMs, turns from sub-segments, and bad diarisation data."""
+"""DER through pyannote on hand-made RTTMs, turns from sub-segments, where DOAs point, and bad
+diarisation data."""
 import json
 
 import numpy as np
@@ -10,7 +11,7 @@ from icefall_ext.diarization.array import CircularArray
 from icefall_ext.diarization.data import load_diar_set, write_diar_set
 from icefall_ext.diarization.frontend import SubSegment
 from icefall_ext.diarization.rttm import Turn, read_rttm, write_rttm
-from icefall_ext.diarization.scoring import DerAccumulator, labels_to_turns
+from icefall_ext.diarization.scoring import DerAccumulator, DoaOutliers, labels_to_turns
 from icefall_ext.utils.errors import InputError
 
 REF = [Turn("r", 0.0, 10.0, "A"), Turn("r", 10.0, 10.0, "B")]
@@ -28,6 +29,17 @@ def test_der_counts_miss_false_alarm_and_overlap():
     acc = DerAccumulator(0.0)
     assert acc.add(ref, hyp, 21.0) == pytest.approx((1 + 2 + 1) / 22)
     assert acc.mapping(ref, hyp) == {"x": "A", "y": "B"}
+
+
+def test_doas_at_their_speaker_at_another_talker_or_elsewhere():
+    turns = [Turn("r", 0.0, 10.0, "A"), Turn("r", 9.0, 11.0, "B")]  # B sits at 90 degrees, then walks
+    segs = [SubSegment(1.0, 2.5, np.radians(3.0)), SubSegment(8.5, 10.0, np.radians(90.0)),
+            SubSegment(15.0, 16.5, np.radians(101.0)), SubSegment(15.0, 16.5, np.radians(-150.0)),
+            SubSegment(30.0, 31.5, 0.0)]  # the last in silence: not counted
+    where = DoaOutliers(np.radians(5.0))
+    where.add(segs, turns, [0.0, 10.0, 20.0], {"A": [0.0] * 3, "B": np.radians([90.0, 90.0, 110.0])})
+    assert where.counts == {"at its speaker": 2, "at another talker": 1, "elsewhere": 1}
+    assert where.shares()["elsewhere"] == 25.0 and where.shares()["sub-segments"] == 4
 
 
 def test_rttm_round_trip_and_turns_from_overlapping_subsegments(tmp_path):

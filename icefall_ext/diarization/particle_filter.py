@@ -9,10 +9,11 @@ another known speaker, or a new one (p_new, up to max_speakers). Observations:
 - the sub-segment's DOA: with probability 1 - outlier_prob, Gaussian around the talker's predicted
   azimuth (a new speaker's is uniform on the circle); otherwise an outlier, which points at another
   known speaker (a window that straddles a change of speaker, or overlapped speech, is located at
-  whoever is louder) or, with probability `stray_share`, anywhere. On the development meetings
-  every outlying DOA points at another talker and none elsewhere, so a DOA where nobody sits is
-  strong evidence of a new speaker, not an outlier of a known one. The AHC's per-cluster filters
-  cannot model this, as they do not know where the other clusters are; the joint state does;
+  whoever is louder) or, with probability `stray_share`, anywhere. In the simulated meetings no
+  DOA points where nobody is (RESULTS.md of egs/meeting/diar counts them), so there a DOA where
+  nobody sits is strong evidence of a new speaker, not an outlier of a known one. The AHC's
+  per-cluster filters cannot model this, as they do not know where the other clusters are; the
+  joint state does;
 - its embedding, under PLDA's two-covariance model with full covariances (voice_model.py, fitted
   without labels on the development recordings). A known speaker's predictive density integrates
   its mean out given the embeddings it has spoken so far, so a speaker heard once predicts loosely
@@ -87,11 +88,13 @@ def outlier_density(heard_at: np.ndarray, count: np.ndarray, stray_share: float)
     density of the observation, 0 for the unknown ones), or with probability `stray_share`, or when
     there is no other speaker to point at, uniform on the circle."""
     uniform = 1 / (2 * np.pi)
+
+    def mix(others_sum: np.ndarray, n_others: np.ndarray) -> np.ndarray:
+        pointed = (1 - stray_share) * others_sum / np.maximum(n_others, 1) + stray_share * uniform
+        return np.where(n_others > 0, pointed, uniform)
+
     total = heard_at.sum(axis=1)
-    n_other = np.concatenate([np.broadcast_to((count - 1)[:, None], heard_at.shape), count[:, None]], axis=1)
-    other = np.concatenate([total[:, None] - heard_at, total[:, None]], axis=1) / np.maximum(n_other, 1)
-    density = np.where(n_other > 0, (1 - stray_share) * other + stray_share * uniform, uniform)
-    return density[:, :-1], density[:, -1]
+    return mix(total[:, None] - heard_at, (count - 1)[:, None]), mix(total, count)
 
 
 def particle_diarize(times: np.ndarray, azimuths: np.ndarray, embeddings: np.ndarray, cfg: ParticleConfig,

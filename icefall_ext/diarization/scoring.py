@@ -70,6 +70,11 @@ class DerAccumulator:
         return dict(self.metric.optimal_mapping(_annotation(ref), _annotation(hyp)))
 
 
+def azimuth_at(t: float, times: Sequence[float], azimuth: Sequence[float]) -> float:
+    """A true trajectory's azimuth (radians, unwrapped) at time t, linearly interpolated."""
+    return float(np.interp(t, times, np.unwrap(azimuth)))
+
+
 @dataclass
 class TrackingError:
     """Mean absolute azimuth error (degrees) of tracked sub-segments against the true trajectory of
@@ -83,7 +88,7 @@ class TrackingError:
             ref = mapping.get(f"spk{lab}")
             if ref is None or ref not in true_azimuth:
                 continue
-            truth = np.interp(s.center, times, np.unwrap(true_azimuth[ref]))
+            truth = azimuth_at(s.center, times, true_azimuth[ref])
             self.total += abs(float(np.degrees(wrap_angle(az - truth))))
             self.count += 1
 
@@ -114,8 +119,8 @@ class DoaOutliers:
             if not talk:
                 continue
             speaker = max(talk, key=talk.get)
-            near = {k for k in talk
-                    if abs(wrap_angle(s.azimuth - np.interp(s.center, times, np.unwrap(true_azimuth[k])))) <= self.gate}
+            off = {k: abs(wrap_angle(s.azimuth - azimuth_at(s.center, times, true_azimuth[k]))) for k in talk}
+            near = {k for k, a in off.items() if a <= self.gate}
             self.counts[DOA_CLASSES[0] if speaker in near else DOA_CLASSES[1] if near else DOA_CLASSES[2]] += 1
 
     def shares(self) -> Dict[str, float]:

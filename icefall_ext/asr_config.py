@@ -2,7 +2,9 @@
 from dataclasses import dataclass, field
 from typing import Any, Dict, List
 
+from icefall_ext.data.connected_digits import ConnectedDigitsConfig
 from icefall_ext.models.transducer import TransducerConfig
+from icefall_ext.results import ResultsConfig
 
 
 @dataclass
@@ -52,11 +54,25 @@ class DecodeConfig:
     max_duration: float = 300.0
 
 
+# The corpora whose preparation reads options from the config; `corpus.name` says which one a
+# `corpus:` section is for, and its keys are checked against that corpus's dataclass at load time.
+CORPUS_SECTIONS = {"connected_digits": ConnectedDigitsConfig}
+
+
+def _corpus_section_type(config: Dict[str, Any]) -> type:
+    section = config.get("corpus")
+    name = section.get("name") if isinstance(section, dict) else None
+    if name not in CORPUS_SECTIONS:
+        raise ValueError(f"corpus.name must be one of {', '.join(CORPUS_SECTIONS)}, not {name!r}")
+    return CORPUS_SECTIONS[name]
+
+
 @dataclass
 class AsrRecipeConfig:
-    corpus: Dict[str, Any] = field(default_factory=dict)  # validated by the corpus's own prepare step
+    corpus: Any = field(default=None, metadata={"config_type": _corpus_section_type})  # None: no corpus options
     features: FeaturesConfig = field(default_factory=FeaturesConfig)
     tokens: TokensConfig = field(default_factory=TokensConfig)
     model: TransducerConfig = field(default_factory=TransducerConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
     decode: DecodeConfig = field(default_factory=DecodeConfig)
+    results: ResultsConfig = field(default_factory=ResultsConfig)

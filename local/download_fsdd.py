@@ -8,7 +8,7 @@ import logging
 from pathlib import Path
 
 from icefall_ext.data.fsdd import download_fsdd
-from icefall_ext.utils.cli import run_main
+from recipe_common.cli import run_main
 
 
 def main() -> None:

@@ -10,9 +10,9 @@ from lhotse import CutSet
 
 from icefall_ext.asr_config import AsrRecipeConfig
 from icefall_ext.data.noise import make_noise_recordings
-from icefall_ext.utils.cli import run_main
-from icefall_ext.utils.config import load_config
-from icefall_ext.utils.io import atomic_path
+from recipe_common.cli import run_main
+from recipe_common.config import load_config
+from recipe_common.io import atomic_path
 
 
 def main() -> None:

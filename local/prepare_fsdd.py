@@ -16,8 +16,9 @@ from icefall_ext.asr_config import AsrRecipeConfig
 from icefall_ext.data.connected_digits import ConnectedDigitsConfig, make_connected_digits, split_sources
 from icefall_ext.data.fsdd import fsdd_manifests, scan_fsdd
 from icefall_ext.data.kaldi_dir import write_kaldi_data_dir
-from icefall_ext.utils.cli import run_main
-from icefall_ext.utils.config import from_dict, load_config
+from recipe_common.cli import run_main
+from recipe_common.config import load_config
+from recipe_common.errors import InputError
 
 
 def main() -> None:
@@ -30,7 +31,9 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s [%(filename)s:%(lineno)d] %(message)s")
 
     recipe = load_config(args.config, AsrRecipeConfig)
-    cfg = from_dict(ConnectedDigitsConfig, recipe.corpus, str(args.config), "corpus.")
+    cfg = recipe.corpus or ConnectedDigitsConfig()
+    if not isinstance(cfg, ConnectedDigitsConfig):
+        raise InputError(f"{args.config}: corpus.name must be connected_digits for FSDD, not '{cfg.name}'")
     if args.test_speakers:
         cfg.test_speakers = args.test_speakers.replace(",", " ").split()
     items = scan_fsdd(args.corpus_dir)

@@ -8,6 +8,7 @@ rttm, array.json, trajectories/, and the meetings' wav files under wav/). Meetin
 rendered are kept, so an interrupted run resumes; a finished set is skipped.
 """
 import argparse
+import dataclasses
 import json
 import logging
 from pathlib import Path
@@ -16,15 +17,15 @@ import numpy as np
 from lhotse import Recording, RecordingSet
 
 from icefall_ext.data.fsdd import scan_fsdd
-from icefall_ext.diarization.array import CircularArray
-from icefall_ext.diarization.config import DiarRecipeConfig
-from icefall_ext.diarization.data import write_diar_set
-from icefall_ext.diarization.rttm import read_rttm
-from icefall_ext.diarization.simulate import DigitBank, simulate_meeting
-from icefall_ext.utils.cli import run_main
-from icefall_ext.utils.config import load_config
-from icefall_ext.utils.errors import InputError
-from icefall_ext.utils.logging import Progress, setup_logger
+from diarization.array import CircularArray
+from diarization.config import DiarRecipeConfig
+from diarization.data import write_diar_set
+from diarization.rttm import read_rttm
+from diarization.simulate import DigitBank, simulate_meeting
+from recipe_common.cli import run_main
+from recipe_common.config import load_config
+from recipe_common.errors import InputError
+from recipe_common.logging import Progress, setup_logger
 
 CONDITIONS = ("stationary", "moving")
 
@@ -59,8 +60,7 @@ def main() -> None:
             logging.info(f"{out} exists, skipping")
             done += n
             continue
-        meeting_cfg = cfg.meeting
-        meeting_cfg.moving_fraction = cfg.moving_fraction if cond == "moving" else 0.0
+        meeting_cfg = dataclasses.replace(cfg.meeting, moving_fraction=cfg.moving_fraction if cond == "moving" else 0.0)
         recordings, turns, trajectories = [], [], {}
         for i in range(n):
             seed = cfg.seed * 100000 + s * 1000 + i

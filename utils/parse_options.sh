@@ -3,7 +3,8 @@
 #   stage=0; nj=4; . utils/parse_options.sh
 # Every defined variable becomes a flag: --foo-bar v sets foo_bar=v. Unknown options are
 # an error; variables defaulting to true/false accept only true/false; --config FILE is
-# sourced first so that later flags win; --help prints $help_message. Positional
+# sourced first so that later flags win (a .yaml/.yml FILE is refused with a hint: recipes take
+# their YAML config with --conf); --help prints $help_message. Positional
 # arguments remain in "$@".
 
 for ((argpos = 1; argpos < $#; argpos++)); do
@@ -11,6 +12,12 @@ for ((argpos = 1; argpos < $#; argpos++)); do
     argpos_plus1=$((argpos + 1))
     config=${!argpos_plus1}
     [ ! -r "$config" ] && echo "$0: missing config '$config'" 1>&2 && exit 1
+    case "$config" in
+      *.yaml | *.yml)
+        echo "$0: --config sources a shell file of variable settings (Kaldi's convention); '$config' is YAML: give it with --conf $config" 1>&2
+        exit 1
+        ;;
+    esac
     . "$config" # sourced so that flags given after it override it
   fi
 done

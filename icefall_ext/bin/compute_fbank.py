@@ -15,9 +15,9 @@ import torch
 from lhotse import CutSet, LilcomChunkyWriter
 
 from icefall_ext.features.kaldi_native_fbank import KaldiNativeFbank, KnfFbankConfig
-from icefall_ext.utils.cli import run_main
-from icefall_ext.utils.errors import InputError
-from icefall_ext.utils.io import atomic_path
+from recipe_common.cli import run_main
+from recipe_common.errors import InputError
+from recipe_common.io import atomic_path
 
 
 def read_cuts(path: Path) -> CutSet:

@@ -8,9 +8,9 @@ import argparse
 import dataclasses
 
 from icefall_ext.asr_config import AsrRecipeConfig
-from icefall_ext.utils.cli import run_main
-from icefall_ext.utils.config import load_config
-from icefall_ext.utils.errors import InputError
+from recipe_common.cli import run_main
+from recipe_common.config import load_config
+from recipe_common.errors import InputError
 
 
 def main() -> None:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from icefall_ext.export.onnx_transducer import check_export, export_transducer
 from icefall_ext.models.load import add_model_arguments, load_transducer_from_args
-from icefall_ext.utils.cli import run_main
-from icefall_ext.utils.errors import InputError
+from recipe_common.cli import run_main
+from recipe_common.errors import InputError
 
 
 def main() -> None:

@@ -25,21 +25,22 @@ from typing import Dict, Iterator
 import torch
 
 from icefall_ext.asr_config import AsrRecipeConfig
-from icefall_ext.bin.decode import decode_cuts
-from icefall_ext.bin.train import add_training_data_arguments, flush_denormals, load_cuts, make_scaler, train_step
-from icefall_ext.bin.write_results import speed_table
 from icefall_ext.data.datamodule import train_dataloader
 from icefall_ext.decoding.scoring import compute_wer
+from icefall_ext.decoding.search import SearchOptions, decode_cuts
 from icefall_ext.features.kaldi_native_fbank import KaldiNativeFbank  # noqa: F401  (registers the extractor)
 from icefall_ext.features.stats import global_mean_std
 from icefall_ext.models.transducer import Transducer
+from icefall_ext.optim import make_optimizer
+from icefall_ext.results import speed_table
 from icefall_ext.tokens.bpe import Tokenizer
-from icefall_ext.utils.cli import run_main
-from icefall_ext.utils.config import load_config
-from icefall_ext.utils.errors import InputError
-from icefall_ext.utils.io import write_text_atomic
-from icefall_ext.utils.logging import setup_logger
-from icefall_ext.utils.seed import fix_random_seed
+from icefall_ext.training import TransducerLoss, flush_denormals, load_cuts, make_scaler, train_step
+from recipe_common.cli import run_main
+from recipe_common.config import load_config
+from recipe_common.errors import InputError
+from recipe_common.io import write_text_atomic
+from recipe_common.logging import setup_logger
+from recipe_common.seed import fix_random_seed
 
 WARMUP_STEPS = 5
 
@@ -67,7 +68,8 @@ def measure(args, cfg: AsrRecipeConfig, device: torch.device, steps: int, tokeni
     model = Transducer(cfg.model, vocab_size=tokenizer.vocab_size, blank_id=tokenizer.blank_id)
     model.encoder.set_feature_stats(*global_mean_std(train_cuts))
     model.to(device).train()
-    optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.train.base_lr, weight_decay=cfg.train.weight_decay)
+    optimizer = make_optimizer(model, cfg.train)
+    loss_fn = TransducerLoss(tokenizer, cfg.model.ctc_loss_scale, device)
     scaler = make_scaler(device, use_amp)
     sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
     done, skipped, start, loss_sum, frames = 0, 0, None, 0.0, 0
@@ -75,7 +77,7 @@ def measure(args, cfg: AsrRecipeConfig, device: torch.device, steps: int, tokeni
         if done == WARMUP_STEPS:
             sync()
             start = time.perf_counter()
-        result = train_step(model, optimizer, scaler, batch, tokenizer, device, cfg.train, done, use_amp)
+        result = train_step(model, loss_fn, optimizer, scaler, batch, cfg.train, done, device, use_amp)
         done += 1
         if result is None:
             skipped += 1
@@ -88,7 +90,7 @@ def measure(args, cfg: AsrRecipeConfig, device: torch.device, steps: int, tokeni
     sync()
     elapsed = time.perf_counter() - start
     model.eval()
-    results = decode_cuts(model, tokenizer, dev_cuts, "greedy_search", beam=1, max_duration=cfg.decode.max_duration)
+    results = decode_cuts(model, tokenizer, dev_cuts, "greedy_search", SearchOptions(beam=1), cfg.decode.max_duration)
     row = {
         "device": device_label(device),
         "amp": "float16" if use_amp else "off",
@@ -105,7 +107,11 @@ def measure(args, cfg: AsrRecipeConfig, device: torch.device, steps: int, tokeni
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_training_data_arguments(p)
+    p.add_argument("--config", required=True)
+    p.add_argument("--train-cuts", required=True, type=Path)
+    p.add_argument("--dev-cuts", required=True, type=Path)
+    p.add_argument("--noise-cuts", type=Path, default=None)
+    p.add_argument("--bpe-model", required=True, type=Path)
     p.add_argument("--devices", nargs="+", choices=["cpu", "cuda"], default=["cpu", "cuda"])
     p.add_argument("--steps", type=int, default=300, help="timed steps on CUDA")
     p.add_argument("--cpu-steps", type=int, default=40, help="timed steps on CPU (slower)")

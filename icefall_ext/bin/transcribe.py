@@ -18,11 +18,11 @@ import torch
 from lhotse import Recording
 
 from icefall_ext.data.kaldi_dir import read_wav_scp
-from icefall_ext.decoding.search import METHODS, decode_features
+from icefall_ext.decoding.search import SearchOptions, decode_features, method_names
 from icefall_ext.features.kaldi_native_fbank import KnfFbankConfig, compute_knf_fbank
 from icefall_ext.models.load import add_model_arguments, load_transducer_from_args
-from icefall_ext.utils.cli import run_main
-from icefall_ext.utils.errors import InputError
+from recipe_common.cli import run_main
+from recipe_common.errors import InputError
 
 
 def load_16k(path: Path) -> np.ndarray:
@@ -43,7 +43,7 @@ def load_16k(path: Path) -> np.ndarray:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_model_arguments(p)
-    p.add_argument("--decoding-method", default="modified_beam_search", choices=METHODS)
+    p.add_argument("--decoding-method", default="modified_beam_search", choices=method_names())
     p.add_argument("--beam", type=int, default=4)
     p.add_argument("--wav-scp", type=Path, default=None)
     p.add_argument("wavs", nargs="*", type=Path)
@@ -57,7 +57,7 @@ def main() -> None:
     fbank_cfg = KnfFbankConfig(num_mel_bins=model.cfg.encoder.num_features)
     for utt, path in inputs:
         feats = torch.from_numpy(compute_knf_fbank(load_16k(path), 16000, fbank_cfg)).unsqueeze(0)
-        hyp = decode_features(model, feats, torch.tensor([feats.shape[1]]), args.decoding_method, args.beam)[0]
+        hyp = decode_features(model, feats, torch.tensor([feats.shape[1]]), args.decoding_method, SearchOptions(args.beam))[0]
         print(f"{utt} {tokenizer.decode(hyp)}", flush=True)
 
 

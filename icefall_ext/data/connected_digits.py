@@ -18,13 +18,14 @@ from lhotse.supervision import AlignmentItem
 from tqdm import tqdm
 
 from icefall_ext.data.fsdd import DigitRecording, speakers_of
-from icefall_ext.utils.errors import InputError
+from recipe_common.errors import InputError
 
 SPLITS = ("train", "dev", "test", "test_open")
 
 
 @dataclass
 class ConnectedDigitsConfig:
+    name: str = "connected_digits"  # the `corpus:` section's type (icefall_ext.asr_config.CORPUS_SECTIONS)
     test_speakers: List[str] = field(default_factory=lambda: ["nicolas"])
     dev_takes: Tuple[int, int] = (5, 9)  # inclusive range of take indices
     test_takes: Tuple[int, int] = (0, 4)  # FSDD's own test convention

@@ -17,7 +17,7 @@ from typing import Dict, List, Optional, Sequence, Union
 import soundfile as sf
 from lhotse import Recording, RecordingSet, SupervisionSegment, SupervisionSet
 
-from icefall_ext.utils.errors import InputError
+from recipe_common.errors import InputError
 
 FSDD_COMMIT = "26eb9aaf76e81b692f806f9140c2d2777410d7a1"
 FSDD_URL = f"https://github.com/Jakobovski/free-spoken-digit-dataset/archive/{FSDD_COMMIT}.zip"

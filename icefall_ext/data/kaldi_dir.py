@@ -6,8 +6,8 @@ from typing import Dict, List, Tuple, Union
 
 from lhotse import CutSet
 
-from icefall_ext.utils.errors import InputError
-from icefall_ext.utils.io import write_text_atomic
+from recipe_common.errors import InputError
+from recipe_common.io import write_text_atomic
 
 
 def write_kaldi_data_dir(cuts: CutSet, out_dir: Union[str, Path]) -> None:

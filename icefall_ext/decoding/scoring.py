@@ -1,12 +1,20 @@
-"""WER with kaldialign, written as icefall's recogs-*, errs-* and wer-summary-* files."""
+"""icefall's result files, written and read in one place: recogs-*, errs-*, wer-summary-* (WER
+with kaldialign), and rtf-* (the real-time factor of a decoding run).
+
+In a decoding directory EXP/<method>/, a result named NAME (`test-epoch-30-avg-5`, or `test` for
+sherpa-onnx) has recogs-NAME.txt, errs-NAME.txt, wer-summary-NAME.txt and, when timed, rtf-NAME.txt.
+"""
 import ast
+import csv
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Tuple, Union
+from typing import List, Optional, Tuple, Union
 
 import kaldialign
 
-from icefall_ext.utils.io import write_text_atomic
+from recipe_common.errors import InputError
+from recipe_common.io import write_text_atomic
 
 ERR = "*"
 
@@ -25,9 +33,11 @@ def write_recogs(path: Union[str, Path], results: List[Result]) -> None:
 def read_recogs(path: Union[str, Path]) -> List[Result]:
     """Inverse of write_recogs."""
     refs, hyps = {}, {}
-    for line in Path(path).read_text().splitlines():
+    for n, line in enumerate(Path(path).read_text().splitlines(), 1):
         utt, _, rest = line.partition(":\t")
         kind, _, words = rest.partition("=")
+        if kind not in ("ref", "hyp"):
+            raise InputError(f"{path}:{n}: expected '<utt>:\\tref=[...]' or '<utt>:\\thyp=[...]'")
         (refs if kind == "ref" else hyps)[utt] = ast.literal_eval(words)
     return [(utt, refs[utt], hyps.get(utt, [])) for utt in refs]
 
@@ -72,3 +82,67 @@ def write_error_stats(path: Union[str, Path], test_set_name: str, results: List[
     ]
     write_text_atomic(path, f"{test_set_name}\n" + "\n".join(lines) + "\n")
     return wer
+
+
+def write_wer_summary(path: Union[str, Path], settings: str, wer: float) -> None:
+    """icefall's wer-summary-*.txt: a `settings<TAB>WER` header and one row per setting."""
+    write_text_atomic(path, f"settings\tWER\n{settings}\t{wer:.2f}\n")
+
+
+def read_wer_summary(path: Union[str, Path]) -> Optional[float]:
+    """The WER of the first (best) row; None when the file does not exist."""
+    path = Path(path)
+    if not path.is_file():
+        return None
+    with open(path) as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))
+    if not rows or "WER" not in rows[0]:
+        raise InputError(f"{path}: not a wer-summary file (expected a 'settings<TAB>WER' header and a row)")
+    return float(rows[0]["WER"])
+
+
+@dataclass
+class Rtf:
+    decoding_seconds: float
+    audio_seconds: float
+    num_threads: int
+
+    @property
+    def rtf(self) -> float:
+        return self.decoding_seconds / max(self.audio_seconds, 1e-9)
+
+
+def write_rtf(path: Union[str, Path], rtf: Rtf) -> None:
+    write_text_atomic(
+        path,
+        "decoding_seconds\taudio_seconds\tnum_threads\trtf\n"
+        f"{rtf.decoding_seconds:.3f}\t{rtf.audio_seconds:.3f}\t{rtf.num_threads}\t{rtf.rtf:.4f}\n",
+    )
+
+
+def read_rtf(path: Union[str, Path]) -> Optional[Rtf]:
+    path = Path(path)
+    if not path.is_file():
+        return None
+    with open(path) as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))
+    try:
+        r = rows[0]
+        return Rtf(float(r["decoding_seconds"]), float(r["audio_seconds"]), int(r["num_threads"]))
+    except (IndexError, KeyError, ValueError):
+        raise InputError(f"{path}: not an rtf file (expected decoding_seconds, audio_seconds, num_threads)")
+
+
+def score_decode_dir(decode_dir: Union[str, Path]) -> List[Tuple[str, float]]:
+    """Writes errs-NAME.txt and wer-summary-NAME.txt for every recogs-NAME.txt; [(NAME, WER %)]."""
+    decode_dir = Path(decode_dir)
+    recogs = sorted(decode_dir.glob("recogs-*.txt"))
+    if not recogs:
+        raise InputError(f"{decode_dir}: no recogs-*.txt to score (run the decoding stage first)")
+    scored = []
+    for path in recogs:
+        name = path.name[len("recogs-") : -len(".txt")]
+        wer = write_error_stats(decode_dir / f"errs-{name}.txt", f"{decode_dir.name} {name}", read_recogs(path))
+        write_wer_summary(decode_dir / f"wer-summary-{name}.txt", decode_dir.name, wer)
+        scored.append((name, wer))
+    return scored

@@ -1,24 +1,83 @@
-"""One name per decoding method, as decode.py's --decoding-method takes them."""
-from typing import List
+"""The registry of decoding methods (icefall's --decoding-method names) and decoding of cut sets.
+
+A method maps (model, encoder_out (N, T, D), encoder_lens (N,), SearchOptions) to token ids per
+utterance. Registering one makes it known to decode.py, transcribe.py, the recipes' configs and
+RESULTS.md; `sherpa_onnx=True` marks the methods sherpa-onnx's recognisers also implement.
+"""
+import logging
+from dataclasses import dataclass
+from typing import Callable, Dict, List, Tuple
 
 import torch
+from lhotse import CutSet
 
+from icefall_ext.data.datamodule import eval_dataloader
 from icefall_ext.decoding.beam_search import modified_beam_search
 from icefall_ext.decoding.greedy_search import greedy_search_batch
+from icefall_ext.decoding.scoring import Result
 from icefall_ext.models.transducer import Transducer
-from icefall_ext.utils.errors import InputError
+from icefall_ext.tokens.bpe import Tokenizer
+from recipe_common.errors import InputError
+from recipe_common.logging import Progress
 
-METHODS = ("greedy_search", "modified_beam_search")
+
+@dataclass
+class SearchOptions:
+    beam: int = 4  # hypotheses kept per frame (modified beam search); sherpa-onnx's max_active_paths
+
+
+SearchFunction = Callable[[Transducer, torch.Tensor, torch.Tensor, SearchOptions], List[List[int]]]
+_METHODS: Dict[str, Tuple[SearchFunction, bool]] = {}
+
+
+def register_method(name: str, search: SearchFunction, sherpa_onnx: bool = False) -> None:
+    if name in _METHODS:
+        raise ValueError(f"decoding method '{name}' is registered twice")
+    _METHODS[name] = (search, sherpa_onnx)
+
+
+def method_names(sherpa_onnx: bool = False) -> List[str]:
+    """Registered methods in registration order; sherpa_onnx=True: those sherpa-onnx also runs."""
+    return [name for name, (_, in_sherpa) in _METHODS.items() if in_sherpa or not sherpa_onnx]
+
+
+def check_methods(methods: List[str], where: str, sherpa_onnx: bool = False) -> None:
+    known = method_names(sherpa_onnx)
+    for m in methods:
+        if m not in known:
+            raise InputError(f"{where}: unknown decoding method '{m}' (known: {', '.join(known)})")
+
+
+register_method("greedy_search", lambda model, enc, lens, opts: greedy_search_batch(model, enc, lens), sherpa_onnx=True)
+register_method("modified_beam_search", lambda model, enc, lens, opts: modified_beam_search(model, enc, lens, opts.beam),
+                sherpa_onnx=True)
 
 
 @torch.no_grad()
 def decode_features(
-    model: Transducer, feats: torch.Tensor, feat_lens: torch.Tensor, method: str, beam: int = 4
+    model: Transducer, feats: torch.Tensor, feat_lens: torch.Tensor, method: str, options: SearchOptions
 ) -> List[List[int]]:
     """Token ids per utterance of a padded batch of features (N, T, F)."""
-    if method not in METHODS:
-        raise InputError(f"unknown decoding method '{method}' (known: {', '.join(METHODS)})")
-    encoder_out, encoder_lens = model.encoder(feats, feat_lens)
-    if method == "greedy_search":
-        return greedy_search_batch(model, encoder_out, encoder_lens)
-    return modified_beam_search(model, encoder_out, encoder_lens, beam=beam)
+    check_methods([method], "--decoding-method")
+    encoder_out, encoder_lens = model.forward_encoder(feats, feat_lens)
+    return _METHODS[method][0](model, encoder_out, encoder_lens, options)
+
+
+def decode_cuts(
+    model: Transducer, tokenizer: Tokenizer, cuts: CutSet, method: str, options: SearchOptions, max_duration: float
+) -> List[Result]:
+    """(cut id, reference words, hypothesis words) per cut, decoded on the model's device."""
+    device = next(model.parameters()).device
+    results: List[Result] = []
+    total = len(cuts)
+    progress = Progress(total)
+    for batch in eval_dataloader(cuts, max_duration):
+        sup = batch["supervisions"]
+        feats = batch["inputs"]
+        lens = torch.zeros(feats.shape[0], dtype=torch.long)
+        lens[sup["sequence_idx"]] = (sup["start_frame"] + sup["num_frames"]).long()
+        hyps = decode_features(model, feats.to(device), lens.to(device), method, options)
+        for i, text, cut in zip(sup["sequence_idx"].tolist(), sup["text"], sup["cut"]):
+            results.append((cut.id, text.split(), tokenizer.decode(hyps[i]).split()))
+        logging.info(f"{method}: {len(results)}/{total} utterances | {progress.eta_str(len(results))}")
+    return results

@@ -18,7 +18,7 @@ import torch
 from torch import nn
 
 from icefall_ext.models.transducer import Transducer
-from icefall_ext.utils.io import atomic_path
+from recipe_common.io import atomic_path
 
 OPSET = 13
 

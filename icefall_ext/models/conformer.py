@@ -13,6 +13,7 @@ from typing import List, Optional, Tuple
 import torch
 from torch import nn
 
+from icefall_ext.models.encoder import register_encoder
 from icefall_ext.models.subsampling import Conv2dSubsampling
 
 
@@ -160,6 +161,7 @@ def chunk_attention_mask(t: int, chunk_size: int, left_context: int, device: tor
     return (k_chunk <= q_chunk) & (idx.unsqueeze(0) >= chunk_start - left_context)
 
 
+@register_encoder("conformer", ConformerConfig)
 class ConformerEncoder(nn.Module):
     def __init__(self, cfg: ConformerConfig):
         super().__init__()

@@ -6,9 +6,9 @@ from typing import Optional, Tuple, Union
 from icefall_ext.asr_config import AsrRecipeConfig
 from icefall_ext.models.transducer import Transducer
 from icefall_ext.tokens.bpe import Tokenizer
-from icefall_ext.utils.checkpoint import averaged_model_state, latest_epoch
-from icefall_ext.utils.config import load_config
-from icefall_ext.utils.errors import InputError
+from recipe_common.checkpoint import averaged_model_state, latest_epoch
+from recipe_common.config import load_config
+from recipe_common.errors import InputError
 
 
 def resolve_epoch(exp_dir: Union[str, Path], epoch: Optional[int]) -> int:

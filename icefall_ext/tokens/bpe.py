@@ -11,8 +11,8 @@ from typing import Iterable, List, Union
 
 import sentencepiece as spm
 
-from icefall_ext.utils.errors import InputError
-from icefall_ext.utils.io import atomic_path
+from recipe_common.errors import InputError
+from recipe_common.io import atomic_path
 
 BLANK = "<blk>"
 UNK = "<unk>"

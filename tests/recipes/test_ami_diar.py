@@ -8,8 +8,8 @@ import pytest
 import soundfile as sf
 
 from icefall_ext.data.fsdd import scan_fsdd
-from icefall_ext.diarization.rttm import read_rttm
-from icefall_ext.diarization.simulate import DigitBank, MeetingSimConfig, simulate_meeting
+from diarization.rttm import read_rttm
+from diarization.simulate import DigitBank, MeetingSimConfig, simulate_meeting
 
 from .helpers import ROOT, assert_ok, error_lines, run_recipe
 

@@ -42,13 +42,13 @@ def ddp_run(fsdd_ci_run, tmp_path_factory):
 def averaged_valid_loss(conf: Path, exp_dir: Path, data_dir: Path) -> float:
     from lhotse import CutSet
 
-    from icefall_ext.bin.train import compute_validation_loss
+    from icefall_ext.training import TransducerLoss, compute_validation_loss
     from icefall_ext.data.datamodule import eval_dataloader
     from icefall_ext.models.load import load_transducer
 
     model, tokenizer, _, _ = load_transducer(conf, exp_dir, data_dir / "lang_bpe" / "bpe.model", epoch=2, avg=2)
     dev = eval_dataloader(CutSet.from_file(data_dir / "fbank" / "cuts_dev.jsonl.gz"), max_duration=100)
-    return compute_validation_loss(model, dev, tokenizer, torch.device("cpu"))
+    return compute_validation_loss(model, dev, TransducerLoss(tokenizer, model.cfg.ctc_loss_scale, torch.device("cpu")))
 
 
 def history(exp_dir: Path):

@@ -6,14 +6,16 @@ from pathlib import Path
 import pytest
 
 from icefall_ext.asr_config import AsrRecipeConfig
-from icefall_ext.diarization.config import DiarRecipeConfig
-from icefall_ext.utils.config import load_config
+from diarization.config import DiarRecipeConfig
+from recipe_common.config import load_config
 from vision_egs.pruning.config import PruningConfig
 from vision_egs.red.config import RedConfig
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG_CLASSES = {
     "egs/fsdd/ASR": AsrRecipeConfig,
+    "egs/an4/ASR": AsrRecipeConfig,
+    "egs/speechocean762/ASR": AsrRecipeConfig,
     "egs/librispeech/ASR": AsrRecipeConfig,
     "egs/meeting/diar": DiarRecipeConfig,
     "egs/ami/diar": DiarRecipeConfig,

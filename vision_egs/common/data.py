@@ -12,7 +12,7 @@ from typing import Iterator, Optional, Tuple
 import numpy as np
 import torch
 
-from icefall_ext.utils.errors import InputError
+from recipe_common.errors import InputError
 
 CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 EMBEDDED = Path(__file__).resolve().parents[2] / "local" / "cifar10_subset" / "cifar10_subset.npz"

@@ -9,8 +9,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from icefall_ext.utils.checkpoint import load_checkpoint
-from icefall_ext.utils.errors import InputError
+from recipe_common.checkpoint import load_checkpoint
+from recipe_common.errors import InputError
 
 CIFAR_MEAN = (0.4914, 0.4822, 0.4465)
 CIFAR_STD = (0.2470, 0.2435, 0.2616)

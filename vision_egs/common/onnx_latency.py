@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from icefall_ext.utils.io import atomic_path
+from recipe_common.io import atomic_path
 
 
 def export_onnx(model: nn.Module, example: torch.Tensor, path: Union[str, Path], opset: int = 17) -> None:

@@ -9,9 +9,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import torch  # noqa: E402
 
-from icefall_ext.utils.config import load_config  # noqa: E402
-from icefall_ext.utils.io import write_text_atomic  # noqa: E402
-from icefall_ext.utils.plot import save_figure  # noqa: E402
+from recipe_common.config import load_config  # noqa: E402
+from recipe_common.io import write_text_atomic  # noqa: E402
+from recipe_common.plot import save_figure  # noqa: E402
 
 
 def plot_history(history: List[Dict], path: Union[str, Path]) -> None:

@@ -16,11 +16,11 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel as DDP
 
-from icefall_ext.utils.checkpoint import latest_epoch, load_checkpoint, save_checkpoint
-from icefall_ext.utils.dist import DistInfo
-from icefall_ext.utils.errors import InputError
-from icefall_ext.utils.logging import Progress, setup_logger
-from icefall_ext.utils.seed import epoch_seed, fix_random_seed
+from recipe_common.checkpoint import latest_epoch, load_checkpoint, save_checkpoint
+from recipe_common.dist import DistInfo
+from recipe_common.errors import InputError
+from recipe_common.logging import Progress, setup_logger
+from recipe_common.seed import epoch_seed, fix_random_seed
 from vision_egs.common.data import ImageSet, shard_batches
 from vision_egs.common.metrics import accuracy
 from vision_egs.common.models import build_classifier

@@ -8,7 +8,7 @@ from typing import List
 
 import torch
 
-from icefall_ext.utils.config import load_config
+from recipe_common.config import load_config
 from vision_egs.common.data import add_data_arguments
 from vision_egs.common.models import build_classifier
 from vision_egs.pruning.config import PruningConfig

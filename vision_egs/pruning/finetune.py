@@ -10,9 +10,9 @@ from typing import Dict
 import torch
 from torch import nn
 
-from icefall_ext.utils.checkpoint import load_checkpoint, save_checkpoint
-from icefall_ext.utils.logging import setup_logger
-from icefall_ext.utils.seed import fix_random_seed
+from recipe_common.checkpoint import load_checkpoint, save_checkpoint
+from recipe_common.logging import setup_logger
+from recipe_common.seed import fix_random_seed
 from vision_egs.common.data import ImageSet
 from vision_egs.common.models import load_classifier
 from vision_egs.common.train import (

@@ -22,9 +22,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from icefall_ext.utils.errors import InputError
-from icefall_ext.utils.io import write_text_atomic
-from icefall_ext.utils.logging import Progress
+from recipe_common.errors import InputError
+from recipe_common.io import write_text_atomic
+from recipe_common.logging import Progress
 from vision_egs.pruning.compiler import CompilePolicy, compile_layer, compile_model
 from vision_egs.pruning.layers import all_layers, channel_chains
 from vision_egs.pruning.masks import LayerChoice, Mapping, apply_masks, compute_masks

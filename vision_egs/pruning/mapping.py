@@ -28,8 +28,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from icefall_ext.utils.errors import InputError
-from icefall_ext.utils.io import write_text_atomic
+from recipe_common.errors import InputError
+from recipe_common.io import write_text_atomic
 from vision_egs.common.data import ImageSet, shard_batches
 from vision_egs.pruning.latency import LatencyTable, LayerSite
 from vision_egs.pruning.layers import channel_chains, layer_dict, prunable_layers

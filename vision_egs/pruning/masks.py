@@ -6,7 +6,7 @@ from typing import Dict, Tuple
 import torch
 from torch import nn
 
-from icefall_ext.utils.errors import InputError
+from recipe_common.errors import InputError
 from vision_egs.pruning.layers import all_layers, layer_dict, prunable_layers
 from vision_egs.pruning.schemes import Scheme, check_scheme, parse_scheme, scheme_mask
 

@@ -20,7 +20,7 @@ from typing import List, Tuple
 
 import torch
 
-from icefall_ext.utils.errors import InputError
+from recipe_common.errors import InputError
 
 SCHEME_NAMES = ("unstructured", "filter", "channel", "pattern", "block")
 

@@ -7,8 +7,8 @@ import torch
 import torchattacks
 from torch import nn
 
-from icefall_ext.utils.errors import InputError
-from icefall_ext.utils.logging import Progress
+from recipe_common.errors import InputError
+from recipe_common.logging import Progress
 from vision_egs.red.config import AttacksConfig
 
 ATTACKS: Dict[str, Callable[[nn.Module, AttacksConfig], torchattacks.attack.Attack]] = {

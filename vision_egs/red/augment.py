@@ -4,7 +4,7 @@ from typing import Callable, Dict, Tuple
 
 import torch
 
-from icefall_ext.utils.errors import InputError
+from recipe_common.errors import InputError
 
 Pair = Tuple[torch.Tensor, torch.Tensor]
 

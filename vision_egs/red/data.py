@@ -4,7 +4,7 @@ from typing import Dict
 
 import torch
 
-from icefall_ext.utils.checkpoint import load_checkpoint, save_checkpoint
+from recipe_common.checkpoint import load_checkpoint, save_checkpoint
 
 
 def pair_path(exp_dir: Path, split: str, attack: str, victim: str) -> Path:

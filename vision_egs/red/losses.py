@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from icefall_ext.utils.errors import InputError
+from recipe_common.errors import InputError
 
 METHODS = ("do", "ds", "cdd_red")
 

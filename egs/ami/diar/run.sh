@@ -61,24 +61,24 @@ if [ "$stage" -le 2 ] && [ "$stop_stage" -ge 2 ]; then
   log "Stage 2: front end -> $exp_dir/frontend"
   mkdir -p "$exp_dir/frontend/log"
   timed_stage "$stage_times" 2 $cmd JOB=1:$nj "$exp_dir/frontend/log/frontend.JOB.log" \
-    python -m icefall_ext.bin.diar_frontend --config "$conf" --data-root "$data_dir" --sets dev test \
+    python -m diarization.bin.frontend --config "$conf" --data-root "$data_dir" --sets dev test \
       --out-dir "$exp_dir/frontend" --job JOB --num-jobs $nj
 fi
 
 if [ "$stage" -le 3 ] && [ "$stop_stage" -ge 3 ]; then
   log "Stage 3: diarise -> $exp_dir/diar"
-  timed_stage "$stage_times" 3 python -m icefall_ext.bin.diarize --config "$conf" --frontend-dir "$exp_dir/frontend" \
+  timed_stage "$stage_times" 3 python -m diarization.bin.diarize --config "$conf" --frontend-dir "$exp_dir/frontend" \
     --data-root "$data_dir" --dev-sets dev --test-sets test --exp-dir "$exp_dir/diar"
 fi
 
 if [ "$stage" -le 4 ] && [ "$stop_stage" -ge 4 ]; then
   log "Stage 4: score -> $exp_dir/diar/scores.json"
-  timed_stage "$stage_times" 4 python -m icefall_ext.bin.score_diarization --config "$conf" --data-root "$data_dir" \
+  timed_stage "$stage_times" 4 python -m diarization.bin.score --config "$conf" --data-root "$data_dir" \
     --frontend-dir "$exp_dir/frontend" --test-sets test --exp-dir "$exp_dir/diar"
 fi
 
 if [ "$stage" -le 5 ] && [ "$stop_stage" -ge 5 ]; then
   log "Stage 5: $results"
-  python -m icefall_ext.bin.write_diar_results --exp-dir "$exp_dir/diar" --title "AMI (Array1)" \
+  python -m diarization.bin.write_results --exp-dir "$exp_dir/diar" --title "AMI (Array1)" \
     --command "$cmdline" --out "$results" --stage-times "$stage_times"
 fi

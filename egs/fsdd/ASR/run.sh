@@ -38,21 +38,20 @@ help_message=$(sed -n '2,13p' run.sh | sed 's/^# \{0,1\}//')
 . utils/parse_options.sh
 
 . ./path.sh
-
 . utils/log.sh
 
 tests="test test_open"
 manifests=$data_dir/manifests
+fbank=$data_dir/fbank
+lang=$data_dir/lang_bpe
+read -r -a methods <<< "$(python -m icefall_ext.bin.config_value "$conf" decode.methods)"
 
 . "$TOOLKIT_ROOT/local/fsdd_corpus.sh"
 
 if [ "$stage" -le 1 ] && [ "$stop_stage" -ge 1 ]; then
   log "Stage 1: prepare manifests and the connected-digit corpus from $corpus_dir"
-  if [ ! -f "$manifests/.fsdd.done" ]; then
-    python "$TOOLKIT_ROOT/local/prepare_fsdd.py" --corpus-dir "$corpus_dir" --config "$conf" \
-      --test-speakers "$test_speakers" --output-dir "$data_dir"
-    touch "$manifests/.fsdd.done"
-  fi
+  utils/run_once.sh "$manifests/.fsdd.done" python "$TOOLKIT_ROOT/local/prepare_fsdd.py" --corpus-dir "$corpus_dir" \
+    --config "$conf" --test-speakers "$test_speakers" --output-dir "$data_dir"
 fi
 
 if [ "$stage" -le 2 ] && [ "$stop_stage" -ge 2 ]; then
@@ -60,9 +59,43 @@ if [ "$stage" -le 2 ] && [ "$stop_stage" -ge 2 ]; then
   steps/make_asr_fbank.sh --nj "$nj" --cmd "$cmd" --conf "$conf" "$data_dir" fsdd_ train "dev $tests"
 fi
 
-steps/transducer_pipeline.sh --stage "$stage" --stop-stage "$stop_stage" --conf "$conf" \
-  --manifest-prefix fsdd_ --train-set train --dev-set dev --test-sets "$tests" \
-  --device "$device" --world-size "$world_size" --trainer-cmd "$trainer_cmd" --use-amp "$use_amp" --epoch "$epoch" --avg "$avg" \
-  --results "$results" --cmdline "$cmdline" \
-  --title "FSDD connected digits: transducer ($conf, speaker-open test speakers: $test_speakers)" \
-  "$data_dir" "$exp_dir"
+if [ "$stage" -le 3 ] && [ "$stop_stage" -ge 3 ]; then
+  log "Stage 3: sentencepiece tokens -> $lang"
+  steps/train_bpe.sh "$conf" "$manifests/fsdd_cuts_train.jsonl.gz" "$lang"
+fi
+
+if [ "$stage" -le 4 ] && [ "$stop_stage" -ge 4 ]; then
+  log "Stage 4: train the transducer in $exp_dir (device $device, world size $world_size; log in $exp_dir/log)"
+  steps/train_transducer.sh --device "$device" --world-size "$world_size" --trainer-cmd "$trainer_cmd" \
+    --use-amp "$use_amp" "$conf" "$fbank" "$lang" "$exp_dir"
+fi
+
+if [ "$stage" -le 5 ] && [ "$stop_stage" -ge 5 ]; then
+  log "Stage 5: decode $tests with PyTorch (${methods[*]})"
+  # shellcheck disable=SC2086
+  steps/decode_transducer.sh --epoch "$epoch" --avg "$avg" "$conf" "$lang" "$exp_dir" "$fbank" $tests
+fi
+
+if [ "$stage" -le 6 ] && [ "$stop_stage" -ge 6 ]; then
+  log "Stage 6: score"
+  steps/score.sh "${methods[@]/#/$exp_dir/}"
+fi
+
+if [ "$stage" -le 7 ] && [ "$stop_stage" -ge 7 ]; then
+  log "Stage 7: export to ONNX for sherpa-onnx -> $exp_dir/onnx"
+  steps/export_onnx.sh --epoch "$epoch" --avg "$avg" "$conf" "$lang" "$exp_dir"
+fi
+
+if [ "$stage" -le 8 ] && [ "$stop_stage" -ge 8 ]; then
+  log "Stage 8: decode $tests with sherpa-onnx (1 thread) and score"
+  # shellcheck disable=SC2086
+  steps/decode_sherpa_onnx.sh "$conf" "$exp_dir/onnx" "$manifests/fsdd_cuts_" $tests
+  steps/score.sh "${methods[@]/#/$exp_dir/onnx/}"
+fi
+
+if [ "$stage" -le 9 ] && [ "$stop_stage" -ge 9 ]; then
+  log "Stage 9: $results"
+  # shellcheck disable=SC2086
+  python -m icefall_ext.bin.write_results --config "$conf" --exp-dir "$exp_dir" --test-sets $tests \
+    --command "$cmdline" --title "FSDD connected digits: transducer ($conf, speaker-open test speakers: $test_speakers)" --out "$results"
+fi

@@ -38,10 +38,12 @@ help_message=$(sed -n '2,9p' run.sh | sed 's/^# \{0,1\}//')
 . utils/parse_options.sh
 
 . ./path.sh
-
 . utils/log.sh
 
 manifests=$data_dir/manifests
+fbank=$data_dir/fbank
+lang=$data_dir/lang_bpe
+read -r -a methods <<< "$(python -m icefall_ext.bin.config_value "$conf" decode.methods)"
 
 if [ "$stage" -le 0 ] && [ "$stop_stage" -ge 0 ]; then
   if [ -n "$corpus_dir" ]; then
@@ -58,12 +60,9 @@ fi
 
 if [ "$stage" -le 1 ] && [ "$stop_stage" -ge 1 ]; then
   log "Stage 1: lhotse manifests from $corpus_dir"
-  if [ ! -f "$manifests/.librispeech.done" ]; then
-    # shellcheck disable=SC2086
-    python local/prepare_librispeech.py --corpus-dir "$corpus_dir" --output-dir "$data_dir" --nj "$nj" \
-      --train-parts $train_parts --dev-part "$dev_part" --test-parts $test_parts
-    touch "$manifests/.librispeech.done"
-  fi
+  # shellcheck disable=SC2086
+  utils/run_once.sh "$manifests/.librispeech.done" python local/prepare_librispeech.py --corpus-dir "$corpus_dir" \
+    --output-dir "$data_dir" --nj "$nj" --train-parts $train_parts --dev-part "$dev_part" --test-parts $test_parts
 fi
 
 if [ "$stage" -le 2 ] && [ "$stop_stage" -ge 2 ]; then
@@ -71,8 +70,43 @@ if [ "$stage" -le 2 ] && [ "$stop_stage" -ge 2 ]; then
   steps/make_asr_fbank.sh --nj "$nj" --cmd "$cmd" --conf "$conf" "$data_dir" librispeech_ train "dev $test_parts"
 fi
 
-steps/transducer_pipeline.sh --stage "$stage" --stop-stage "$stop_stage" --conf "$conf" \
-  --manifest-prefix librispeech_ --train-set train --dev-set dev --test-sets "$test_parts" \
-  --device "$device" --world-size "$world_size" --trainer-cmd "$trainer_cmd" --use-amp "$use_amp" --epoch "$epoch" --avg "$avg" \
-  --results "$results" --cmdline "$cmdline" --title "LibriSpeech: transducer ($conf)" \
-  "$data_dir" "$exp_dir"
+if [ "$stage" -le 3 ] && [ "$stop_stage" -ge 3 ]; then
+  log "Stage 3: sentencepiece tokens -> $lang"
+  steps/train_bpe.sh "$conf" "$manifests/librispeech_cuts_train.jsonl.gz" "$lang"
+fi
+
+if [ "$stage" -le 4 ] && [ "$stop_stage" -ge 4 ]; then
+  log "Stage 4: train the transducer in $exp_dir (device $device, world size $world_size; log in $exp_dir/log)"
+  steps/train_transducer.sh --device "$device" --world-size "$world_size" --trainer-cmd "$trainer_cmd" \
+    --use-amp "$use_amp" "$conf" "$fbank" "$lang" "$exp_dir"
+fi
+
+if [ "$stage" -le 5 ] && [ "$stop_stage" -ge 5 ]; then
+  log "Stage 5: decode $test_parts with PyTorch (${methods[*]})"
+  # shellcheck disable=SC2086
+  steps/decode_transducer.sh --epoch "$epoch" --avg "$avg" "$conf" "$lang" "$exp_dir" "$fbank" $test_parts
+fi
+
+if [ "$stage" -le 6 ] && [ "$stop_stage" -ge 6 ]; then
+  log "Stage 6: score"
+  steps/score.sh "${methods[@]/#/$exp_dir/}"
+fi
+
+if [ "$stage" -le 7 ] && [ "$stop_stage" -ge 7 ]; then
+  log "Stage 7: export to ONNX for sherpa-onnx -> $exp_dir/onnx"
+  steps/export_onnx.sh --epoch "$epoch" --avg "$avg" "$conf" "$lang" "$exp_dir"
+fi
+
+if [ "$stage" -le 8 ] && [ "$stop_stage" -ge 8 ]; then
+  log "Stage 8: decode $test_parts with sherpa-onnx (1 thread) and score"
+  # shellcheck disable=SC2086
+  steps/decode_sherpa_onnx.sh "$conf" "$exp_dir/onnx" "$manifests/librispeech_cuts_" $test_parts
+  steps/score.sh "${methods[@]/#/$exp_dir/onnx/}"
+fi
+
+if [ "$stage" -le 9 ] && [ "$stop_stage" -ge 9 ]; then
+  log "Stage 9: $results"
+  # shellcheck disable=SC2086
+  python -m icefall_ext.bin.write_results --config "$conf" --exp-dir "$exp_dir" --test-sets $test_parts \
+    --command "$cmdline" --title "LibriSpeech: transducer ($conf)" --out "$results"
+fi

@@ -51,24 +51,24 @@ if [ "$stage" -le 2 ] && [ "$stop_stage" -ge 2 ]; then
   log "Stage 2: front end (sub-segments, DOA, embeddings) -> $exp_dir/frontend"
   mkdir -p "$exp_dir/frontend/log"
   timed_stage "$stage_times" 2 $cmd JOB=1:$nj "$exp_dir/frontend/log/frontend.JOB.log" \
-    python -m icefall_ext.bin.diar_frontend --config "$conf" --data-root "$data_dir" --sets $dev_sets $test_sets \
+    python -m diarization.bin.frontend --config "$conf" --data-root "$data_dir" --sets $dev_sets $test_sets \
       --out-dir "$exp_dir/frontend" --job JOB --num-jobs $nj
 fi
 
 if [ "$stage" -le 3 ] && [ "$stop_stage" -ge 3 ]; then
   log "Stage 3: diarise -> $exp_dir/diar/<diariser>/<set>/rttm"
-  timed_stage "$stage_times" 3 python -m icefall_ext.bin.diarize --config "$conf" --frontend-dir "$exp_dir/frontend" \
+  timed_stage "$stage_times" 3 python -m diarization.bin.diarize --config "$conf" --frontend-dir "$exp_dir/frontend" \
     --data-root "$data_dir" --dev-sets $dev_sets --test-sets $test_sets --exp-dir "$exp_dir/diar"
 fi
 
 if [ "$stage" -le 4 ] && [ "$stop_stage" -ge 4 ]; then
   log "Stage 4: score -> $exp_dir/diar/scores.json, $exp_dir/diar/plots"
-  timed_stage "$stage_times" 4 python -m icefall_ext.bin.score_diarization --config "$conf" --data-root "$data_dir" \
+  timed_stage "$stage_times" 4 python -m diarization.bin.score --config "$conf" --data-root "$data_dir" \
     --frontend-dir "$exp_dir/frontend" --dev-sets $dev_sets --test-sets $test_sets --exp-dir "$exp_dir/diar"
 fi
 
 if [ "$stage" -le 5 ] && [ "$stop_stage" -ge 5 ]; then
   log "Stage 5: $results"
-  python -m icefall_ext.bin.write_diar_results --exp-dir "$exp_dir/diar" --title "Simulated meetings" \
+  python -m diarization.bin.write_results --exp-dir "$exp_dir/diar" --title "Simulated meetings" \
     --command "$cmdline" --out "$results" --stage-times "$stage_times"
 fi

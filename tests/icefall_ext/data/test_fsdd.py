@@ -7,7 +7,7 @@ import soundfile as sf
 
 from icefall_ext.data.connected_digits import ConnectedDigitsConfig, make_connected_digits, split_sources
 from icefall_ext.data.fsdd import DIGIT_WORDS, prepare_fsdd, scan_fsdd
-from icefall_ext.utils.errors import InputError
+from recipe_common.errors import InputError
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 import pytest
 
 from icefall_ext.tokens.bpe import BLANK, Tokenizer, train_bpe_model
-from icefall_ext.utils.errors import InputError
+from recipe_common.errors import InputError
 
 WORDS = "ZERO ONE TWO THREE FOUR FIVE SIX SEVEN EIGHT NINE".split()
 

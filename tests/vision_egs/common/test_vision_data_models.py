@@ -4,8 +4,8 @@ import pytest
 import torch
 from PIL import Image
 
-from icefall_ext.utils.checkpoint import save_checkpoint
-from icefall_ext.utils.errors import InputError
+from recipe_common.checkpoint import save_checkpoint
+from recipe_common.errors import InputError
 from vision_egs.common.data import CIFAR10_CLASSES, load_folder, load_images, shard_batches
 from vision_egs.common.metrics import l2_distance, psnr, top_fraction_iou
 from vision_egs.common.models import ARCHITECTURES, build_classifier, load_classifier

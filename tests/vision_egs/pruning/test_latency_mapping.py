@@ -4,8 +4,8 @@ import itertools
 import pytest
 import torch
 
-from icefall_ext.utils.config import load_config
-from icefall_ext.utils.errors import InputError
+from recipe_common.config import load_config
+from recipe_common.errors import InputError
 from vision_egs.common.data import ImageSet
 from vision_egs.common.models import build_classifier
 from vision_egs.pruning.config import PruningConfig

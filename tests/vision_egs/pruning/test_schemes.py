@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from icefall_ext.utils.errors import InputError
+from recipe_common.errors import InputError
 from vision_egs.pruning.schemes import PATTERNS, mask_sparsity, parse_scheme, scheme_mask
 
 

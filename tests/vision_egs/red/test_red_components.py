@@ -3,7 +3,7 @@ import pytest
 import torch
 from torch import nn
 
-from icefall_ext.utils.errors import InputError
+from recipe_common.errors import InputError
 from vision_egs.red.attacks import ATTACKS, attack_images
 from vision_egs.red.augment import augmented_batch, crop_and_pad, cutmix
 from vision_egs.red.config import AttacksConfig

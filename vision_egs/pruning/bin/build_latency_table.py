@@ -8,8 +8,8 @@ remaining network, on this machine; cached in EXP_DIR/latency_table.json and onl
 import logging
 from functools import partial
 
-from icefall_ext.utils.cli import run_main
-from icefall_ext.utils.logging import setup_logger
+from recipe_common.cli import run_main
+from recipe_common.logging import setup_logger
 from vision_egs.common.models import build_classifier
 from vision_egs.pruning.experiment import latency_table_path, load_stage_config, stage_arguments
 from vision_egs.pruning.latency import (

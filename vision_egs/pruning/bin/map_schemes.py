@@ -8,8 +8,8 @@ mappings and saves them as EXP_DIR/<arch>/mapping/{rule,search}.json.
 """
 import logging
 
-from icefall_ext.utils.cli import run_main
-from icefall_ext.utils.logging import setup_logger
+from recipe_common.cli import run_main
+from recipe_common.logging import setup_logger
 from vision_egs.common.data import load_split
 from vision_egs.common.models import load_classifier
 from vision_egs.common.train import last_checkpoint

@@ -13,10 +13,10 @@ from typing import Dict
 
 import torch
 
-from icefall_ext.utils.cli import run_main
-from icefall_ext.utils.errors import InputError
-from icefall_ext.utils.io import write_text_atomic
-from icefall_ext.utils.logging import setup_logger
+from recipe_common.cli import run_main
+from recipe_common.errors import InputError
+from recipe_common.io import write_text_atomic
+from recipe_common.logging import setup_logger
 from vision_egs.common.data import load_split
 from vision_egs.common.models import load_classifier
 from vision_egs.common.onnx_latency import export_onnx, measure_latency

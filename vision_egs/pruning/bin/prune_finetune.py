@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
 """Stage 3: prunes every variant (the config's uniform schemes and both mappings) from the dense
 model and fine-tunes it: EXP_DIR/<arch>/pruned/<variant>/ (checkpoints, log/, masks.pt). A finished
-variant is skipped, an interrupted one resumes.
+variant is skipped, an interrupted one resumes. With --job J --num-jobs N (run.pl's JOB=1:N) this
+job takes every N-th (model, variant) pair from the J-th; each seeds itself, so the split changes
+no result.
 
-    python -m vision_egs.pruning.bin.prune_finetune --config conf/tiny.yaml --exp-dir exp
+    python -m vision_egs.pruning.bin.prune_finetune --config conf/tiny.yaml --exp-dir exp [--job JOB --num-jobs N]
 """
 import logging
 
-from icefall_ext.utils.cli import run_main
+from recipe_common.cli import run_main
+from recipe_common.logging import setup_logger
 from vision_egs.common.data import load_split
 from vision_egs.common.models import build_classifier
 from vision_egs.common.train import last_checkpoint
@@ -25,24 +28,30 @@ from vision_egs.pruning.masks import check_mapping, parse_choice, uniform_mappin
 
 
 def main() -> None:
-    args = stage_arguments(__doc__).parse_args()
+    p = stage_arguments(__doc__)
+    p.add_argument("--job", type=int, default=1)
+    p.add_argument("--num-jobs", type=int, default=1)
+    args = p.parse_args()
+    setup_logger()  # stderr; each variant logs to its own folder too
     cfg = load_stage_config(args)
+    pairs = [(arch, variant) for arch in cfg.models for variant in variants(cfg)][args.job - 1::args.num_jobs]
+    if not pairs:
+        print(f"job {args.job} of {args.num_jobs}: no variant to prune")
+        return
     train, test = load_split(cfg.data, args, "train"), load_split(cfg.data, args, "test")
-    for arch in cfg.models:
-        dense = last_checkpoint(dense_dir(args.exp_dir, arch))
-        for variant in variants(cfg):
-            out = variant_dir(args.exp_dir, arch, variant)
-            if (out / "masks.pt").is_file():
-                logging.info(f"{arch} {variant.label}: done ({out})")
-                continue
-            if variant.uniform:
-                choice = parse_choice(variant.uniform)
-                mapping = uniform_mapping(build_classifier(arch), choice.scheme, choice.sparsity)
-            else:
-                mapping = load_mapping(mapping_path(args.exp_dir, arch, variant.name))
-                check_mapping(build_classifier(arch), mapping)
-            prune_and_finetune(dense, arch, mapping, train, test, cfg.prune.train, cfg.prune.prune_epochs, out,
-                               cfg.prune.distill)
+    for arch, variant in pairs:
+        out = variant_dir(args.exp_dir, arch, variant)
+        if (out / "masks.pt").is_file():
+            logging.info(f"{arch} {variant.label}: done ({out})")
+            continue
+        if variant.uniform:
+            choice = parse_choice(variant.uniform)
+            mapping = uniform_mapping(build_classifier(arch), choice.scheme, choice.sparsity)
+        else:
+            mapping = load_mapping(mapping_path(args.exp_dir, arch, variant.name))
+            check_mapping(build_classifier(arch), mapping)
+        prune_and_finetune(last_checkpoint(dense_dir(args.exp_dir, arch)), arch, mapping, train, test,
+                           cfg.prune.train, cfg.prune.prune_epochs, out, cfg.prune.distill)
 
 
 if __name__ == "__main__":

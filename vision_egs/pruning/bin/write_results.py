@@ -15,10 +15,10 @@ import platform
 from pathlib import Path
 from typing import Dict, List
 
-from icefall_ext.utils.cli import run_main
-from icefall_ext.utils.errors import InputError
-from icefall_ext.utils.plot import plt, save_figure
-from icefall_ext.utils.report import markdown_table, stage_times_table
+from recipe_common.cli import run_main
+from recipe_common.errors import InputError
+from recipe_common.plot import plt, save_figure
+from recipe_common.report import markdown_table, stage_times_table
 from vision_egs.common.results import write_results_main
 from vision_egs.pruning.config import PruningConfig
 from vision_egs.pruning.experiment import mapping_path

@@ -1,15 +1,19 @@
 #!/usr/bin/env python3
-"""Stage 0: loads the train and test images the config and options name (downloading CIFAR-10
-with --download), so that a missing class or an unreadable image stops here, with one line.
+"""Stage 0: checks the config's attack and denoiser names, and loads the train and test images the
+config and options name (downloading CIFAR-10 with --download), so that a bad name, a missing
+class or an unreadable image stops here, with one line, before any training.
 
     python -m vision_egs.red.bin.check_data --config conf/tiny.yaml [--data-source folder --data-dir DIR]
 """
 import argparse
 
-from icefall_ext.utils.cli import run_main
-from icefall_ext.utils.config import load_config
+from recipe_common.cli import run_main
+from recipe_common.config import load_config
+from recipe_common.errors import InputError
 from vision_egs.common.data import add_data_arguments, load_split
+from vision_egs.red.attacks import check_attack
 from vision_egs.red.config import RedConfig
+from vision_egs.red.losses import METHODS
 
 
 def main() -> None:
@@ -18,6 +22,15 @@ def main() -> None:
     add_data_arguments(p)
     args = p.parse_args()
     cfg = load_config(args.config, RedConfig)
+    for attack in [*cfg.attacks.train, *cfg.attacks.test]:
+        check_attack(attack)
+    for method in cfg.denoiser.methods:
+        if method not in METHODS:
+            raise InputError(f"{args.config}: unknown denoiser method '{method}' (known: {', '.join(METHODS)})")
+    source = args.data_source or cfg.data.source
+    if args.data_dir is not None and source == "embedded":
+        raise InputError(f"{args.data_dir}: a corpus folder was given, but the data source is 'embedded' "
+                         f"(data.source of {args.config}); give --data-source folder or cifar10 with it")
     for split in ("train", "test"):
         images = load_split(cfg.data, args, split)
         counts = images.labels.bincount(minlength=len(images.classes)).tolist()

@@ -16,13 +16,13 @@ from pathlib import Path
 
 import torch
 
-from icefall_ext.utils.checkpoint import load_checkpoint
-from icefall_ext.utils.cli import run_main
-from icefall_ext.utils.config import load_config
-from icefall_ext.utils.errors import InputError
-from icefall_ext.utils.io import write_text_atomic
-from icefall_ext.utils.logging import setup_logger
-from icefall_ext.utils.seed import fix_random_seed
+from recipe_common.checkpoint import load_checkpoint
+from recipe_common.cli import run_main
+from recipe_common.config import load_config
+from recipe_common.errors import InputError
+from recipe_common.io import write_text_atomic
+from recipe_common.logging import setup_logger
+from recipe_common.seed import fix_random_seed
 from vision_egs.common.models import load_classifier
 from vision_egs.common.results import image_grid
 from vision_egs.common.train import last_checkpoint

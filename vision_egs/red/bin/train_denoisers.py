@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """Stage 3: trains the denoisers DO, DS and CDD-RED on the training pairs.
 
-    python -m vision_egs.red.bin.train_denoisers --config conf/tiny.yaml --exp-dir exp [--device cuda]
+    python -m vision_egs.red.bin.train_denoisers --config conf/tiny.yaml --exp-dir exp [--device cuda] \
+        [--job JOB --num-jobs N]
 
 Training pairs: every attacks.train set of the first victim (EXP_DIR/adv/train_*), without the
 images an attack left unchanged, 10% of them held out for validation. The surrogate f is
 EXP_DIR/classifiers/<surrogate>/, frozen. Each method goes to EXP_DIR/denoisers/<method>/
-(epoch checkpoints, log/, history.png), resuming if interrupted.
+(epoch checkpoints, log/, history.png), resuming if interrupted. With --job J --num-jobs N
+(run.pl's JOB=1:N) this job trains every N-th method from the J-th; each seeds itself, so the split
+changes no result.
 """
 import argparse
 import logging
@@ -15,12 +18,12 @@ from typing import Dict
 
 import torch
 
-from icefall_ext.utils.cli import run_main
-from icefall_ext.utils.config import load_config
-from icefall_ext.utils.dist import DistInfo
-from icefall_ext.utils.errors import InputError
-from icefall_ext.utils.logging import setup_logger
-from icefall_ext.utils.seed import fix_random_seed
+from recipe_common.cli import run_main
+from recipe_common.config import load_config
+from recipe_common.dist import DistInfo
+from recipe_common.errors import InputError
+from recipe_common.logging import setup_logger
+from recipe_common.seed import fix_random_seed
 from vision_egs.common.data import shard_batches
 from vision_egs.common.metrics import psnr
 from vision_egs.common.models import load_classifier
@@ -89,18 +92,24 @@ def main() -> None:
     p.add_argument("--config", required=True)
     p.add_argument("--exp-dir", required=True, type=Path)
     p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
+    p.add_argument("--job", type=int, default=1)
+    p.add_argument("--num-jobs", type=int, default=1)
     args = p.parse_args()
     cfg = load_config(args.config, RedConfig)
     for method in cfg.denoiser.methods:
         if method not in METHODS:
             raise InputError(f"{args.config}: unknown denoiser method '{method}' (known: {', '.join(METHODS)})")
+    methods = cfg.denoiser.methods[args.job - 1::args.num_jobs]
+    if not methods:
+        print(f"job {args.job} of {args.num_jobs}: no denoiser to train")
+        return
     if args.device == "cuda" and not torch.cuda.is_available():
         raise InputError("--device cuda: no CUDA device is available")
     device = torch.device(args.device)
     surrogate = cfg.classifiers.surrogate
     f = load_classifier(last_checkpoint(args.exp_dir / "classifiers" / surrogate), surrogate).to(device)
     f.requires_grad_(False)
-    for method in cfg.denoiser.methods:
+    for method in methods:
         train_denoiser(method, cfg, args.exp_dir, f, device)
 
 

@@ -14,9 +14,9 @@ import platform
 from pathlib import Path
 from typing import Dict
 
-from icefall_ext.utils.cli import run_main
-from icefall_ext.utils.errors import InputError
-from icefall_ext.utils.report import markdown_table, read_history, stage_times_table
+from recipe_common.cli import run_main
+from recipe_common.errors import InputError
+from recipe_common.report import markdown_table, read_history, stage_times_table
 from vision_egs.common.results import write_results_main
 from vision_egs.red.config import RedConfig
 

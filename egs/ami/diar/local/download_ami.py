@@ -6,8 +6,8 @@
 import argparse
 from pathlib import Path
 
-from icefall_ext.utils.cli import run_main
-from icefall_ext.utils.logging import setup_logger
+from recipe_common.cli import run_main
+from recipe_common.logging import setup_logger
 
 
 def main() -> None:

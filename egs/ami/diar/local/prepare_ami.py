@@ -15,12 +15,12 @@ from pathlib import Path
 
 from lhotse import Recording, RecordingSet
 
-from icefall_ext.diarization.array import CircularArray
-from icefall_ext.diarization.data import write_diar_set
-from icefall_ext.diarization.rttm import Turn
-from icefall_ext.utils.cli import run_main
-from icefall_ext.utils.errors import InputError
-from icefall_ext.utils.logging import setup_logger
+from diarization.array import CircularArray
+from diarization.data import write_diar_set
+from diarization.rttm import Turn
+from recipe_common.cli import run_main
+from recipe_common.errors import InputError
+from recipe_common.logging import setup_logger
 
 ARRAY = CircularArray(num_mics=8, radius=0.1)  # mic k at 45k degrees, counter-clockwise (assumed order)
 

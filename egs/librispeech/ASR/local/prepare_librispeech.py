@@ -15,9 +15,9 @@ from typing import List
 from lhotse import CutSet
 from lhotse.recipes import prepare_librispeech
 
-from icefall_ext.utils.cli import run_main
-from icefall_ext.utils.errors import InputError
-from icefall_ext.utils.io import atomic_path
+from recipe_common.cli import run_main
+from recipe_common.errors import InputError
+from recipe_common.io import atomic_path
 
 
 def check_parts(corpus_dir: Path, parts: List[str]) -> None:

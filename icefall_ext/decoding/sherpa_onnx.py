@@ -1,0 +1,46 @@
+"""Decoding cut sets from their audio with an exported model through sherpa-onnx's OfflineRecognizer,
+so that features, search and tokens are sherpa-onnx's own, as on a device."""
+import time
+from pathlib import Path
+from typing import List, Tuple
+
+import sherpa_onnx
+from lhotse import CutSet
+
+from icefall_ext.decoding.scoring import Result, Rtf
+from recipe_common.errors import InputError
+
+
+def make_recognizer(onnx_dir: Path, method: str, beam: int, num_threads: int = 1) -> "sherpa_onnx.OfflineRecognizer":
+    files = {name: onnx_dir / f"{name}.onnx" for name in ("encoder", "decoder", "joiner")}
+    files["tokens"] = onnx_dir / "tokens.txt"
+    for path in files.values():
+        if not path.is_file():
+            raise InputError(f"{path}: does not exist (run the export stage first)")
+    return sherpa_onnx.OfflineRecognizer.from_transducer(
+        encoder=str(files["encoder"]),
+        decoder=str(files["decoder"]),
+        joiner=str(files["joiner"]),
+        tokens=str(files["tokens"]),
+        num_threads=num_threads,
+        sample_rate=16000,
+        feature_dim=80,
+        decoding_method=method,
+        max_active_paths=beam,
+    )
+
+
+def decode_with_sherpa(recognizer, cuts: CutSet, num_threads: int = 1) -> Tuple[List[Result], Rtf]:
+    """(results, timing); audio is loaded before the clock starts."""
+    results: List[Result] = []
+    elapsed = audio_seconds = 0.0
+    for cut in cuts:
+        samples = cut.load_audio()[0]
+        start = time.perf_counter()
+        stream = recognizer.create_stream()
+        stream.accept_waveform(cut.sampling_rate, samples)
+        recognizer.decode_stream(stream)
+        elapsed += time.perf_counter() - start
+        audio_seconds += cut.duration
+        results.append((cut.id, cut.supervisions[0].text.split(), stream.result.text.split()))
+    return results, Rtf(elapsed, audio_seconds, num_threads)

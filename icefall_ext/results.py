@@ -1,0 +1,210 @@
+"""RESULTS.md of an ASR recipe, built only from measured files: the WER of every decoding method
+and test set in PyTorch and sherpa-onnx (decoding/scoring.py's files), the sherpa-onnx RTF, the
+training history (exp/log/loss.tsv), the training-speed table when measured, published anchors
+from the config (cited constants, printed beside ours) and the config's targets, each computed
+and printed as met or NOT met.
+"""
+import csv
+import json
+import os
+import platform
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+from lhotse import CutSet
+
+from icefall_ext.decoding.scoring import compute_wer, read_recogs, read_rtf, read_wer_summary
+from recipe_common.errors import InputError
+
+
+@dataclass
+class Anchor:
+    """A published number to print beside ours (never compared by hand)."""
+
+    system: str
+    test_set: str
+    wer: float
+    source: str  # where it is published, e.g. "ESPnet egs2/an4/asr1/README.md"
+
+
+@dataclass
+class ResultsConfig:
+    anchors: List[Anchor] = field(default_factory=list)
+    # Test set -> WER (%) the best PyTorch method must stay below.
+    max_wer: Dict[str, float] = field(default_factory=dict)
+    # Largest |sherpa-onnx WER - PyTorch WER| (absolute %) over methods and test sets.
+    max_sherpa_onnx_gap: Optional[float] = None
+    max_train_minutes: Optional[float] = None
+    # Speaker groups also scored on their own: name -> [youngest, oldest] age (inclusive), read from
+    # the supervisions' custom "age" (speechocean762's spk2age) in the test sets' cut manifests.
+    age_groups: Dict[str, List[int]] = field(default_factory=dict)
+
+    def __post_init__(self):
+        for name, ages in self.age_groups.items():
+            if len(ages) != 2 or ages[0] > ages[1]:
+                raise ValueError(f"age_groups.{name} must be [youngest, oldest], not {ages}")
+
+
+def read_tsv(path: Path) -> List[Dict[str, str]]:
+    if not path.is_file():
+        return []
+    with open(path) as f:
+        return list(csv.DictReader(f, delimiter="\t"))
+
+
+def fmt(x: Optional[float], spec: str = ".2f") -> str:
+    return "–" if x is None else format(x, spec)
+
+
+def newest_torch_summary(exp_dir: Path, method: str, test: str) -> Optional[Path]:
+    found = sorted((exp_dir / method).glob(f"wer-summary-{test}-epoch-*-avg-*.txt"), key=lambda p: p.stat().st_mtime)
+    return found[-1] if found else None
+
+
+@dataclass
+class Measured:
+    """The WERs of one run: (method, test) -> value, and the checkpoint suffix they came from."""
+
+    torch_wer: Dict[Tuple[str, str], Optional[float]]
+    sherpa_wer: Dict[Tuple[str, str], Optional[float]]
+    suffix: Optional[str]
+
+
+def measure(exp_dir: Path, methods: List[str], tests: List[str]) -> Measured:
+    torch_wer, sherpa_wer, suffix = {}, {}, None
+    for method in methods:
+        for t in tests:
+            summary = newest_torch_summary(exp_dir, method, t)
+            if summary is not None:
+                suffix = re.search(r"(epoch-\d+-avg-\d+)", summary.name).group(1)
+            torch_wer[method, t] = read_wer_summary(summary) if summary else None
+            sherpa_wer[method, t] = read_wer_summary(exp_dir / "onnx" / method / f"wer-summary-{t}.txt")
+    return Measured(torch_wer, sherpa_wer, suffix)
+
+
+def utterance_ages(cuts: CutSet, path: Path) -> Dict[str, int]:
+    ages = {}
+    for cut in cuts:
+        sup = cut.supervisions[0]
+        if not sup.custom or "age" not in sup.custom:
+            raise InputError(f"{path}: cut {cut.id} has no speaker age (custom 'age'), needed by results.age_groups")
+        ages[cut.id] = int(sup.custom["age"])
+    return ages
+
+
+def age_group_lines(cfg: ResultsConfig, exp_dir: Path, methods: List[str], tests: List[str],
+                    manifests: Dict[str, Path]) -> List[str]:
+    """WER per age group, PyTorch and sherpa-onnx, recomputed from the recogs files."""
+    groups = list(cfg.age_groups.items())
+    header = "| decoding method | test set | " + " | ".join(
+        f"{g} {lo}-{hi} (PyTorch) | {g} (sherpa-onnx)" for g, (lo, hi) in groups) + " |"
+    lines = ["## WER (%) by speaker age", "", header, "|" + "---|" * (2 + 2 * len(groups))]
+    for t in tests:
+        if t not in manifests:
+            raise InputError(f"results.age_groups: no cut manifest given for test set '{t}'")
+        ages = utterance_ages(CutSet.from_file(manifests[t]), manifests[t])
+        for method in methods:
+            summary = newest_torch_summary(exp_dir, method, t)
+            files = [summary.parent / summary.name.replace("wer-summary-", "recogs-") if summary else None,
+                     exp_dir / "onnx" / method / f"recogs-{t}.txt"]
+            results = [read_recogs(f) if f is not None and f.is_file() else None for f in files]
+            row = [method, t]
+            for _, (lo, hi) in groups:
+                for res in results:
+                    subset = [r for r in res if lo <= ages.get(r[0], -1) <= hi] if res is not None else []
+                    row.append(f"{compute_wer(subset)[0]:.2f} ({sum(len(r[1]) for r in subset)} words)" if subset else "–")
+            lines.append("| " + " | ".join(row) + " |")
+    return lines
+
+
+def speed_table(rows: List[Dict]) -> List[str]:
+    """Markdown rows of icefall_ext.bin.train_speed's measurements."""
+    lines = ["| device | mixed precision | timed steps | steps/s | dev WER after them (%) |", "|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['device']} | {r['amp']} | {r['timed_steps']} | {r['steps_per_s']:.2f} | {r['dev_wer']:.1f} |")
+    return lines
+
+
+def target_lines(cfg: ResultsConfig, m: Measured, methods: List[str], train_minutes: Optional[float]) -> List[str]:
+    """One line per target of the config: the measured value, the threshold, met / NOT met."""
+    lines = []
+
+    def verdict(ok: Optional[bool]) -> str:
+        return "not measured" if ok is None else ("met" if ok else "**NOT met**")
+
+    for test, limit in cfg.max_wer.items():
+        values = [(m.torch_wer.get((meth, test)), meth) for meth in methods]
+        values = [(v, meth) for v, meth in values if v is not None]
+        best = min(values) if values else None
+        shown = f"{best[0]:.2f} ({best[1]})" if best else "–"
+        lines.append(f"- {test} WER below {limit:.2f} %, PyTorch, best method: {shown}: {verdict(best[0] < limit if best else None)}")
+    if cfg.max_sherpa_onnx_gap is not None:
+        gaps = [
+            abs(m.sherpa_wer[k] - m.torch_wer[k])
+            for k in m.torch_wer
+            if m.torch_wer[k] is not None and m.sherpa_wer.get(k) is not None
+        ]
+        gap = max(gaps) if gaps else None
+        lines.append(
+            f"- sherpa-onnx within {cfg.max_sherpa_onnx_gap:.2f} absolute of PyTorch, largest gap over methods and sets: "
+            f"{fmt(gap)}: {verdict(gap <= cfg.max_sherpa_onnx_gap if gap is not None else None)}"
+        )
+    if cfg.max_train_minutes is not None:
+        lines.append(
+            f"- training at most {cfg.max_train_minutes:.0f} min: {fmt(train_minutes, '.1f')} min: "
+            f"{verdict(train_minutes <= cfg.max_train_minutes if train_minutes is not None else None)}"
+        )
+    return lines
+
+
+def build_report(exp_dir: Path, methods: List[str], tests: List[str], command: str, title: str,
+                 cfg: ResultsConfig, manifests: Optional[Dict[str, Path]] = None) -> str:
+    """manifests: test set -> cut manifest, read for results.age_groups."""
+    lines = [f"# {title}", "", "Produced by:", "", "```bash", command, "```", ""]
+    history = read_tsv(exp_dir / "log" / "loss.tsv")
+    train_minutes = None
+    if history:
+        last = history[-1]
+        train_minutes = float(last["train_wall_s"]) / 60
+        lines += [
+            f"Training: {last['epoch']} epochs, {last['step']} steps, {train_minutes:.1f} min wall time "
+            f"({last.get('device', 'cpu x1')}) on a machine with {os.cpu_count()} CPUs ({platform.machine()}); "
+            f"final train/valid loss per frame {float(last['train_loss']):.4f}/{float(last['valid_loss']):.4f}.",
+            "",
+        ]
+    m = measure(exp_dir, methods, tests)
+    header = "| decoding method | " + " | ".join(f"{t} (PyTorch) | {t} (sherpa-onnx)" for t in tests) + " |"
+    lines += ["## WER (%)", "", header, "|" + "---|" * (1 + 2 * len(tests))]
+    for method in methods:
+        row = [method]
+        for t in tests:
+            row += [fmt(m.torch_wer[method, t]), fmt(m.sherpa_wer[method, t])]
+        lines.append("| " + " | ".join(row) + " |")
+    if m.suffix:
+        lines += ["", f"PyTorch model: {m.suffix} (averaged checkpoints)."]
+    if cfg.age_groups:
+        lines += [""] + age_group_lines(cfg, exp_dir, methods, tests, manifests or {})
+    if cfg.anchors:
+        lines += ["", "## Published anchors (cited, not measured here)", "", "| system | test set | WER (%) | source |",
+                  "|---|---|---|---|"]
+        lines += [f"| {a.system} | {a.test_set} | {a.wer:.2f} | {a.source} |" for a in cfg.anchors]
+    targets = target_lines(cfg, m, methods, train_minutes)
+    if targets:
+        lines += ["", "## Targets (computed from the tables above)", ""] + targets
+    rtf_lines = []
+    for method in methods:
+        for t in tests:
+            r = read_rtf(exp_dir / "onnx" / method / f"rtf-{t}.txt")
+            if r is not None:
+                rtf_lines.append(f"| {method} | {t} | {r.rtf:.4f} | {r.num_threads} | {r.audio_seconds:.1f} |")
+    if rtf_lines:
+        lines += ["", "## sherpa-onnx real-time factor", "", "| method | test set | RTF | threads | audio (s) |", "|---|---|---|---|---|"]
+        lines += rtf_lines
+    speed_file = exp_dir / "train_speed.json"
+    if speed_file.is_file():
+        speed = json.loads(speed_file.read_text())
+        lines += ["", "## Training speed: CPU beside CUDA", "", "Produced by:", "", "```bash", speed["command"], "```", ""]
+        lines += speed_table(speed["rows"])
+    return "\n".join(lines) + "\n"

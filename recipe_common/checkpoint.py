@@ -1,0 +1,70 @@
+"""Epoch checkpoints (`exp/epoch-N.pt`), resuming, and averaging the last ones."""
+import re
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Union
+
+import torch
+
+from recipe_common.errors import InputError
+from recipe_common.io import atomic_path
+
+_EPOCH = re.compile(r"^epoch-(\d+)\.pt$")
+
+
+def save_checkpoint(path: Union[str, Path], **state: Any) -> None:
+    with atomic_path(path) as tmp:
+        torch.save(state, tmp)
+
+
+def load_checkpoint(path: Union[str, Path]) -> Dict[str, Any]:
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: checkpoint does not exist")
+    try:
+        return torch.load(path, map_location="cpu", weights_only=False)
+    except Exception as e:
+        raise InputError(f"{path}: not a readable checkpoint ({type(e).__name__})")
+
+
+def epoch_checkpoints(exp_dir: Union[str, Path]) -> List[int]:
+    """Epoch numbers with a saved checkpoint, ascending."""
+    exp_dir = Path(exp_dir)
+    if not exp_dir.is_dir():
+        return []
+    return sorted(int(m.group(1)) for p in exp_dir.iterdir() if (m := _EPOCH.match(p.name)))
+
+
+def latest_epoch(exp_dir: Union[str, Path]) -> Optional[int]:
+    epochs = epoch_checkpoints(exp_dir)
+    return epochs[-1] if epochs else None
+
+
+def average_checkpoints(paths: List[Path]) -> Dict[str, torch.Tensor]:
+    """Element-wise mean of the models' floating-point parameters (integers from the last)."""
+    if not paths:
+        raise InputError("no checkpoints to average")
+    avg: Dict[str, torch.Tensor] = {}
+    for p in paths:
+        state = load_checkpoint(p)["model"]
+        for k, v in state.items():
+            if k not in avg:
+                avg[k] = v.clone().double() if v.is_floating_point() else v.clone()
+            elif v.is_floating_point():
+                avg[k] += v.double()
+            else:
+                avg[k] = v.clone()
+    for k, v in avg.items():
+        if v.is_floating_point():
+            avg[k] = (v / len(paths)).float()
+    return avg
+
+
+def averaged_model_state(exp_dir: Union[str, Path], epoch: int, avg: int) -> Dict[str, torch.Tensor]:
+    """The model of `epoch-{epoch}.pt` averaged with the `avg - 1` epochs before it (icefall's --epoch/--avg)."""
+    exp_dir = Path(exp_dir)
+    first = max(1, epoch - avg + 1)
+    paths = [exp_dir / f"epoch-{e}.pt" for e in range(first, epoch + 1)]
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        raise InputError(f"{missing[0]}: checkpoint does not exist (needed for --epoch {epoch} --avg {avg})")
+    return average_checkpoints(paths)

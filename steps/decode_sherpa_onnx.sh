@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Decodes test sets from their audio with the exported model through sherpa-onnx (one thread),
+# with every method of the config's decode.methods (steps/score.sh scores them).
+#   steps/decode_sherpa_onnx.sh <conf> <onnx-dir> <manifest-prefix> <test-set>...
+# <manifest-prefix>: e.g. data/manifests/an4_cuts_ for data/manifests/an4_cuts_test.jsonl.gz.
+# Writes <onnx-dir>/<method>/{recogs,rtf}-<test-set>.txt.
+set -euo pipefail
+
+help_message="Usage: $0 <conf> <onnx-dir> <manifest-prefix> <test-set>..."
+. utils/parse_options.sh
+if [ $# -lt 4 ]; then
+  echo "$help_message" 1>&2
+  exit 1
+fi
+conf=$1
+onnx_dir=$2
+prefix=$3
+shift 3
+
+read -r -a methods <<< "$(python -m icefall_ext.bin.config_value "$conf" decode.methods)"
+test_cuts=()
+for part in "$@"; do test_cuts+=("$part=$prefix$part.jsonl.gz"); done
+python -m icefall_ext.bin.sherpa_decode --onnx-dir "$onnx_dir" --decoding-method "${methods[@]}" \
+  --beam "$(python -m icefall_ext.bin.config_value "$conf" decode.beam)" --test-cuts "${test_cuts[@]}"

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Exports a trained transducer to ONNX in the form sherpa-onnx loads (icefall's export-onnx.py),
+# checked against PyTorch.
+#   steps/export_onnx.sh [--epoch E] [--avg A] <conf> <lang-dir> <exp-dir>
+# Writes <exp-dir>/onnx/{encoder,decoder,joiner}.onnx and tokens.txt.
+set -euo pipefail
+
+epoch=
+avg=
+help_message="Usage: $0 [--epoch E] [--avg A] <conf> <lang-dir> <exp-dir>"
+
+. utils/parse_options.sh
+if [ $# -ne 3 ]; then
+  echo "$help_message" 1>&2
+  exit 1
+fi
+conf=$1
+lang=$2
+exp_dir=$3
+
+args=()
+[ -n "$epoch" ] && args+=(--epoch "$epoch")
+[ -n "$avg" ] && args+=(--avg "$avg")
+python -m icefall_ext.bin.export_onnx --config "$conf" --exp-dir "$exp_dir" --bpe-model "$lang/bpe.model" "${args[@]}"

@@ -2,7 +2,8 @@
 # Computes kaldi-native-fbank features for a cut manifest in --nj parallel jobs run by --cmd.
 #   steps/make_fbank.sh [--nj 4] [--cmd utils/run.pl] [--speed-perturb "0.9 1.1"] <in-cuts> <fbank-dir> <name>
 # Writes <fbank-dir>/cuts_<name>.jsonl.gz (features in <fbank-dir>/feats_<name>/) and logs in
-# <fbank-dir>/log/. Does nothing if that manifest exists.
+# <fbank-dir>/log/. Skipped when its marker <fbank-dir>/.cuts_<name>.done says it was made from the
+# same input cuts and speed factors; redone when they changed (utils/stage_marker.sh).
 set -euo pipefail
 
 nj=4
@@ -20,12 +21,16 @@ in_cuts=$1
 fbank_dir=$2
 name=$3
 out=$fbank_dir/cuts_$name.jsonl.gz
+marker=$fbank_dir/.cuts_$name.done
 
-if [ -f "$out" ]; then
-  echo "$0: $out exists, skipping"
-  exit 0
-fi
+. utils/stage_marker.sh
 [ -f "$in_cuts" ] || { echo "$0: $in_cuts: cut manifest does not exist" 1>&2; exit 1; }
+want=$(marker_text "make_fbank $name --speed-perturb '$speed_perturb'" "$in_cuts")
+case "$(marker_state "$marker" "$want")" in
+  done) echo "$0: $out done already, skipping"; exit 0 ;;
+  changed) echo "$0: $in_cuts or the speed factors changed since $out was made, redoing" ;;
+esac
+rm -f "$marker"
 
 split_dir=$fbank_dir/split_$name
 rm -rf "$split_dir" "$fbank_dir/feats_$name"
@@ -42,4 +47,5 @@ parts=()
 for j in $(seq "$nj"); do parts+=("$split_dir/cuts_fbank.$j.jsonl.gz"); done
 python -m icefall_ext.bin.compute_fbank combine "$out" "${parts[@]}"
 rm -f "$split_dir"/cuts.*.jsonl.gz
+write_marker "$marker" "$want"
 echo "$0: wrote $out"

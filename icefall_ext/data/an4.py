@@ -13,18 +13,14 @@ lhotse reads `.sph` only through the external `sph2pipe` binary, which no regist
 files are decoded once with libsndfile (uncompressed PCM, as AN4's are) and stored as FLAC, lossless, under
 `<output_dir>/flac/`; FLAC inputs are used in place.
 """
-import logging
 import re
-import shutil
-import tarfile
-import tempfile
-import urllib.request
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple, Union
 
 import soundfile as sf
 from lhotse import Recording, RecordingSet, SupervisionSegment, SupervisionSet
 
+from recipe_common.download import download_tarball
 from recipe_common.errors import InputError, raise_first_problem
 from icefall_ext.data.manifests import Manifests
 from recipe_common.io import atomic_path
@@ -40,19 +36,7 @@ _LINE = re.compile(r"^(?P<words>.*?)\s*\((?P<source>[^()\s]+)\)\s*$")
 
 def download_an4(target_dir: Union[str, Path], url: str = AN4_URL) -> Path:
     """Fetches and unpacks CMU's SPHERE release into `target_dir/an4` (skipped if present)."""
-    out = Path(target_dir) / "an4"
-    if (out / "etc" / "an4_train.transcription").is_file():
-        logging.info(f"{out} exists, skipping download")
-        return out
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=out.parent) as tmp:
-        archive = Path(tmp) / "an4_sphere.tar.gz"
-        logging.info(f"downloading {url}")
-        urllib.request.urlretrieve(url, archive)
-        with tarfile.open(archive) as tf:
-            tf.extractall(tmp, filter="data")
-        shutil.move(str(next(Path(tmp).glob("**/etc")).parent), str(out))
-    return out
+    return download_tarball(url, Path(target_dir) / "an4", "etc/an4_train.transcription")
 
 
 def parse_transcription(path: Path) -> List[Tuple[str, str]]:

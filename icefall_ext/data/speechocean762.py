@@ -23,12 +23,8 @@ on spk2age, not on the order of any file's lines.
 Supervisions carry the speaker, the gender of spk2gender (`m`/`f`) and the speaker's age as
 `custom={"age": int}`; the text is that of `text` (uppercase words).
 """
-import logging
 import math
-import shutil
-import tarfile
 import tempfile
-import urllib.request
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +36,7 @@ from lhotse.kaldi import load_kaldi_data_dir
 from lhotse.utils import fastcopy
 
 from icefall_ext.data.manifests import Manifests
+from recipe_common.download import download_tarball
 from recipe_common.errors import InputError, raise_first_problem
 
 SPEECHOCEAN762_URL = "https://www.openslr.org/resources/101/speechocean762.tar.gz"
@@ -52,22 +49,7 @@ KALDI_FILES = ("text", "wav.scp", "utt2spk", "spk2utt", "spk2age", "spk2gender")
 
 def download_speechocean762(target_dir: Union[str, Path], url: str = SPEECHOCEAN762_URL) -> Path:
     """Fetches and unpacks OpenSLR 101 into `target_dir/speechocean762` (skipped if present)."""
-    out = Path(target_dir) / "speechocean762"
-    if (out / "train" / "wav.scp").is_file():
-        logging.info(f"{out} exists, skipping download")
-        return out
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=out.parent) as tmp:
-        archive = Path(tmp) / "speechocean762.tar.gz"
-        logging.info(f"downloading {url}")
-        urllib.request.urlretrieve(url, archive)
-        with tarfile.open(archive) as tf:
-            tf.extractall(tmp, filter="data")
-        found = next(Path(tmp).glob("**/train/wav.scp"), None)
-        if found is None:
-            raise InputError(f"{url}: the archive holds no train/wav.scp")
-        shutil.move(str(found.parent.parent), str(out))
-    return out
+    return download_tarball(url, Path(target_dir) / "speechocean762", "train/wav.scp")
 
 
 def is_child(age: int) -> bool:

@@ -57,3 +57,41 @@ def test_parse_options(tmp_path):
     conf.write_text("stage=7\nlearning_rate=0.9\n")
     out = run(["bash", str(script), "--config", str(conf), "--stage", "8"]).stdout.strip()
     assert out == "8 false 0.9 0"
+
+
+RUN_ONCE = str(ROOT / "utils" / "run_once.sh")
+
+
+def test_run_once_skips_a_done_stage_and_redoes_a_changed_one(tmp_path):
+    marker, inp = tmp_path / "m" / ".done", tmp_path / "in.txt"
+    inp.write_text("a\n")
+    stage = ["bash", "-c", f"cat {inp} >> {tmp_path / 'out.txt'}", str(inp)]
+    assert run([RUN_ONCE, str(marker), *stage]).returncode == 0
+    again = run([RUN_ONCE, str(marker), *stage])
+    assert again.returncode == 0 and "done already, skipping" in again.stdout
+    assert (tmp_path / "out.txt").read_text() == "a\n"
+    inp.write_text("b\n")  # a changed input file re-runs the stage
+    redo = run([RUN_ONCE, str(marker), *stage])
+    assert redo.returncode == 0 and "changed, redoing" in redo.stdout
+    assert (tmp_path / "out.txt").read_text() == "a\nb\n"
+    assert "command: bash -c" in marker.read_text() and "input: " in marker.read_text()
+    inp.write_text("c\n")
+    stop = run([RUN_ONCE, "--on-change", "stop", str(marker), *stage])
+    assert stop.returncode == 1 and len(stop.stderr.strip().splitlines()) == 1
+    assert "made by a different command or input" in stop.stderr and "remove it to redo" in stop.stderr
+
+
+def test_run_once_writes_no_marker_for_a_failed_stage(tmp_path):
+    marker = tmp_path / ".done"
+    assert run([RUN_ONCE, str(marker), "false"]).returncode != 0
+    assert not marker.exists() and not list(tmp_path.iterdir())
+
+
+def test_a_yaml_config_given_to_kaldis_config_option_is_refused(tmp_path):
+    script = tmp_path / "s.sh"
+    script.write_text(f"stage=0\n. {ROOT}/utils/parse_options.sh\necho stage=$stage\n")
+    (tmp_path / "c.yaml").write_text("train: {num_epochs: 2}\n")
+    (tmp_path / "c.conf").write_text("stage=3\n")
+    proc = run(["bash", str(script), "--config", str(tmp_path / "c.yaml")])
+    assert proc.returncode == 1 and "is YAML: give it with --conf" in proc.stderr
+    assert run(["bash", str(script), "--config", str(tmp_path / "c.conf")]).stdout.strip() == "stage=3"

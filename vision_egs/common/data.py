@@ -127,7 +127,7 @@ def shard_batches(n: int, batch_size: int, shuffle: bool, seed: int = 0, rank: i
 @dataclass
 class DataConfig:
     """The `data` section of a vision recipe's config."""
-    source: str = "embedded"  # embedded | folder | cifar10 (run.sh --data-source / --data-dir)
+    source: str = "embedded"  # embedded | folder | cifar10 (run.sh --data-source / --corpus-dir)
     train_images: Optional[int] = None  # class-balanced subsets; None: all
     test_images: Optional[int] = None
     seed: int = 0
@@ -135,12 +135,25 @@ class DataConfig:
 
 def add_data_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data-source", choices=SOURCES, default=None, help="overrides data.source of the config")
-    p.add_argument("--data-dir", type=Path, default=None)
-    p.add_argument("--download", action="store_true", help="fetch CIFAR-10 into --data-dir (source cifar10)")
+    p.add_argument("--corpus-dir", type=Path, default=None)
+    p.add_argument("--download", action="store_true", help="fetch CIFAR-10 into --corpus-dir (source cifar10)")
 
 
 def load_split(cfg: DataConfig, args: argparse.Namespace, split: str) -> ImageSet:
-    """The split a recipe trains or tests on: the command line's source, the config's subset."""
-    images = load_images(args.data_source or cfg.source, split, args.data_dir, args.download)
+    """The split a recipe trains or tests on: the command line's source, the config's subset. A corpus
+    folder given with the embedded source is refused rather than silently ignored."""
+    source = args.data_source or cfg.source
+    if args.corpus_dir is not None and source == "embedded":
+        raise InputError(f"{args.corpus_dir}: a corpus folder was given, but the data source is 'embedded' "
+                         f"(data.source of {getattr(args, 'config', 'the config')}); give --data-source folder or cifar10 with it")
+    images = load_images(source, split, args.corpus_dir, args.download)
     n = cfg.train_images if split == "train" else cfg.test_images
     return images.take(n, seed=cfg.seed)
+
+
+def print_splits(cfg: DataConfig, args: argparse.Namespace) -> None:
+    """Loads both splits (every check of load_split) and prints their sizes, for a recipe's check stage."""
+    for split in ("train", "test"):
+        images = load_split(cfg, args, split)
+        counts = images.labels.bincount(minlength=len(images.classes)).tolist()
+        print(f"{split}: {len(images)} images of {tuple(images.images.shape[1:])}, per class {counts}")

@@ -52,7 +52,7 @@ stage_times=$exp_dir/log/stage_times.tsv
 logs=$exp_dir/log
 data_args=()
 [ -n "$data_source" ] && data_args+=(--data-source "$data_source")
-[ -n "$corpus_dir" ] && data_args+=(--data-dir "$corpus_dir")  # vision_egs.common.data's name for the input
+[ -n "$corpus_dir" ] && data_args+=(--corpus-dir "$corpus_dir")
 
 # The timing stages (1, 2, 4) are one job each, whatever --nj: a latency measured beside other
 # jobs measures the contention, and the table (1), the calibration of the mappings (2) and the

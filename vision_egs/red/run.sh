@@ -44,7 +44,7 @@ logs=$exp_dir/log
 
 data_args=()
 [ -n "$data_source" ] && data_args+=(--data-source "$data_source")
-[ -n "$corpus_dir" ] && data_args+=(--data-dir "$corpus_dir")  # vision_egs.common.data's name for the input
+[ -n "$corpus_dir" ] && data_args+=(--corpus-dir "$corpus_dir")
 gpu=()
 [ "$device" = cuda ] && gpu=(--gpu 1)
 

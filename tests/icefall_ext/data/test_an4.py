@@ -89,3 +89,18 @@ def test_every_problem_is_reported_then_the_first_raised(tiny_an4, tmp_path, cap
     with pytest.raises(InputError, match=r"\(and 1 more problems, logged\)"):
         prepare_an4(an4, tmp_path / "out", num_dev=2)
     assert sum("absent" in r.message for r in caplog.records) == 2
+
+
+def test_download_unpacks_cmus_release_once(tiny_an4, tmp_path):
+    """CMU's an4_sphere.tar.gz holds an4/{etc,wav}; a file:// URL stands in for the web."""
+    import tarfile
+
+    from icefall_ext.data.an4 import download_an4
+
+    archive = tmp_path / "an4_sphere.tar.gz"
+    with tarfile.open(archive, "w:gz") as tf:
+        tf.add(tiny_an4, arcname="an4")
+    out = download_an4(tmp_path / "download", url=archive.as_uri())
+    assert out == tmp_path / "download" / "an4" and (out / "etc" / "an4_test.fileids").is_file()
+    archive.unlink()  # present: nothing is fetched again
+    assert download_an4(tmp_path / "download", url=archive.as_uri()) == out

@@ -3,13 +3,12 @@
 and loads the train and test images the config and options name (downloading CIFAR-10 with
 --download), so that bad input stops here, with one line.
 
-    python -m vision_egs.pruning.bin.check_inputs --config conf/tiny.yaml [--data-source folder --data-dir DIR]
+    python -m vision_egs.pruning.bin.check_inputs --config conf/tiny.yaml [--data-source folder --corpus-dir DIR]
 """
 import argparse
 
 from recipe_common.cli import run_main
-from recipe_common.errors import InputError
-from vision_egs.common.data import add_data_arguments, load_split
+from vision_egs.common.data import add_data_arguments, print_splits
 from vision_egs.pruning.experiment import check_variants, load_stage_config
 
 
@@ -20,15 +19,7 @@ def main() -> None:
     args = p.parse_args()
     cfg = load_stage_config(args)
     check_variants(cfg)
-    source = args.data_source or cfg.data.source
-    if args.data_dir is not None and source == "embedded":
-        raise InputError(f"{args.data_dir}: a corpus folder was given, but the data source is 'embedded' "
-                         f"(data.source of {args.config}); give --data-source folder or cifar10 with it")
-    for split in ("train", "test"):
-        images = load_split(cfg.data, args, split)
-        counts = images.labels.bincount(minlength=len(images.classes)).tolist()
-        print(f"{split}: {len(images)} images of {tuple(images.images.shape[1:])}, per class {counts}")
-
+    print_splits(cfg.data, args)
 
 if __name__ == "__main__":
     run_main(main)

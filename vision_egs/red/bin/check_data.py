@@ -3,14 +3,14 @@
 config and options name (downloading CIFAR-10 with --download), so that a bad name, a missing
 class or an unreadable image stops here, with one line, before any training.
 
-    python -m vision_egs.red.bin.check_data --config conf/tiny.yaml [--data-source folder --data-dir DIR]
+    python -m vision_egs.red.bin.check_data --config conf/tiny.yaml [--data-source folder --corpus-dir DIR]
 """
 import argparse
 
 from recipe_common.cli import run_main
 from recipe_common.config import load_config
 from recipe_common.errors import InputError
-from vision_egs.common.data import add_data_arguments, load_split
+from vision_egs.common.data import add_data_arguments, print_splits
 from vision_egs.red.attacks import check_attack
 from vision_egs.red.config import RedConfig
 from vision_egs.red.losses import METHODS
@@ -27,15 +27,7 @@ def main() -> None:
     for method in cfg.denoiser.methods:
         if method not in METHODS:
             raise InputError(f"{args.config}: unknown denoiser method '{method}' (known: {', '.join(METHODS)})")
-    source = args.data_source or cfg.data.source
-    if args.data_dir is not None and source == "embedded":
-        raise InputError(f"{args.data_dir}: a corpus folder was given, but the data source is 'embedded' "
-                         f"(data.source of {args.config}); give --data-source folder or cifar10 with it")
-    for split in ("train", "test"):
-        images = load_split(cfg.data, args, split)
-        counts = images.labels.bincount(minlength=len(images.classes)).tolist()
-        print(f"{split}: {len(images)} images of {tuple(images.images.shape[1:])}, per class {counts}")
-
+    print_splits(cfg.data, args)
 
 if __name__ == "__main__":
     run_main(main)

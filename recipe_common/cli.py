@@ -1,9 +1,12 @@
 """Entry-point wrapper: bad input becomes one line on stderr and exit status 1."""
+import argparse
 import sys
 from pathlib import Path
-from typing import Callable, List, Tuple
+from typing import Callable, List, Sequence, Tuple, TypeVar
 
 from recipe_common.errors import InputError
+
+T = TypeVar("T")
 
 
 def run_main(main: Callable[[], None]) -> None:
@@ -26,3 +29,16 @@ def parse_named_paths(specs: List[str], option: str, what: str = "file") -> List
             raise InputError(f"{path}: {what} does not exist")
         pairs.append((name, Path(path)))
     return pairs
+
+
+def add_job_arguments(p: argparse.ArgumentParser) -> None:
+    """--job J --num-jobs N: this process is task J of Kaldi's `run.pl JOB=1:N` (or slurm.pl / queue.pl)."""
+    p.add_argument("--job", type=int, default=1, help="this task's number, 1..--num-jobs (run.pl's JOB)")
+    p.add_argument("--num-jobs", type=int, default=1)
+
+
+def job_share(items: Sequence[T], args: argparse.Namespace) -> List[T]:
+    """Every num_jobs-th item from the job-th: the tasks of one JOB=1:N array split `items` between them."""
+    if not 1 <= args.job <= args.num_jobs:
+        raise InputError(f"--job {args.job}: must be in 1..--num-jobs ({args.num_jobs})")
+    return list(items[args.job - 1 :: args.num_jobs])

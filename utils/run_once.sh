@@ -10,11 +10,19 @@ set -euo pipefail
 
 inputs=
 on_change=redo
-help_message="Usage: $0 [--inputs \"FILE...\"] [--on-change redo|stop] <marker> <command> [args...]"
-. "$(dirname "${BASH_SOURCE[0]}")/parse_options.sh"
+# Not utils/parse_options.sh: that one scans every argument for --config, the wrapped command's too.
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --inputs) [ $# -ge 2 ] || { echo "$0: option --inputs needs a value" 1>&2; exit 1; }; inputs=$2; shift 2 ;;
+    --on-change) [ $# -ge 2 ] || { echo "$0: option --on-change needs a value" 1>&2; exit 1; }; on_change=$2; shift 2 ;;
+    --help | -h) echo "Usage: $0 [--inputs \"FILE...\"] [--on-change redo|stop] <marker> <command> [args...]" 1>&2; exit 0 ;;
+    --*) echo "$0: invalid option $1" 1>&2; exit 1 ;;
+    *) break ;;
+  esac
+done
 . "$(dirname "${BASH_SOURCE[0]}")/stage_marker.sh"
 if [ $# -lt 2 ]; then
-  echo "$help_message" 1>&2
+  echo "Usage: $0 [--inputs \"FILE...\"] [--on-change redo|stop] <marker> <command> [args...]" 1>&2
   exit 1
 fi
 case "$on_change" in redo | stop) ;; *) echo "$0: --on-change must be redo or stop, not '$on_change'" 1>&2; exit 1 ;; esac

@@ -108,3 +108,17 @@ def test_the_corpus_section_is_typed_by_its_name(tmp_path):
         load_config(path, AsrRecipeConfig)
     path.write_text("train: {num_epochs: 1}\n")
     assert load_config(path, AsrRecipeConfig).corpus is None
+
+
+def test_a_job_array_shares_the_items_between_its_tasks():
+    import argparse
+
+    from recipe_common.cli import add_job_arguments, job_share
+
+    p = argparse.ArgumentParser()
+    add_job_arguments(p)
+    items = list("abcde")
+    shares = [job_share(items, p.parse_args(["--job", str(j), "--num-jobs", "2"])) for j in (1, 2)]
+    assert shares == [["a", "c", "e"], ["b", "d"]] and job_share(items, p.parse_args([])) == items
+    with pytest.raises(InputError, match="--job 3: must be in 1..--num-jobs \\(2\\)"):
+        job_share(items, p.parse_args(["--job", "3", "--num-jobs", "2"]))

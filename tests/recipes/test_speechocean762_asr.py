@@ -23,6 +23,10 @@ def test_every_stage_on_a_tiny_speechocean762_layout(tmp_path, fsdd_subset):
     assert "dev (PyTorch)" in results and "test (sherpa-onnx)" in results
     assert "–" not in results.split("## WER")[1].split("PyTorch model")[0]  # every cell measured
     assert (tmp_path / "exp" / "onnx" / "encoder.onnx").is_file()
+    by_age = results.split("## WER (%) by speaker age")[1].split("\n\n")[1].splitlines()
+    assert "children 0-14 (PyTorch)" in by_age[0] and "adults 15-99 (sherpa-onnx)" in by_age[0]
+    assert len(by_age) == 2 + 2 * 2  # header, rule, two methods x two sets
+    assert all(" words)" in row for row in by_age[2:])  # the tiny layout has children and adults in both sets
     last_epoch = (tmp_path / "exp" / "log" / "loss.tsv").read_text().splitlines()[-1].split("\t")
     assert last_epoch[0] == "2" and int(last_epoch[1]) > 0  # it trained: steps were taken
     for part in ("train", "dev", "test"):

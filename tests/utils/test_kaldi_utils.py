@@ -65,7 +65,8 @@ RUN_ONCE = str(ROOT / "utils" / "run_once.sh")
 def test_run_once_skips_a_done_stage_and_redoes_a_changed_one(tmp_path):
     marker, inp = tmp_path / "m" / ".done", tmp_path / "in.txt"
     inp.write_text("a\n")
-    stage = ["bash", "-c", f"cat {inp} >> {tmp_path / 'out.txt'}", str(inp)]
+    # the wrapped command's own --config must reach it (Kaldi's parse_options.sh would source it)
+    stage = ["bash", "-c", f"cat {inp} >> {tmp_path / 'out.txt'}", str(inp), "--config", "conf/tiny.yaml"]
     assert run([RUN_ONCE, str(marker), *stage]).returncode == 0
     again = run([RUN_ONCE, str(marker), *stage])
     assert again.returncode == 0 and "done already, skipping" in again.stdout

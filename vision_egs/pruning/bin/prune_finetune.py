@@ -9,7 +9,7 @@ no result.
 """
 import logging
 
-from recipe_common.cli import run_main
+from recipe_common.cli import add_job_arguments, job_share, run_main
 from recipe_common.logging import setup_logger
 from vision_egs.common.data import load_split
 from vision_egs.common.models import build_classifier
@@ -29,12 +29,11 @@ from vision_egs.pruning.masks import check_mapping, parse_choice, uniform_mappin
 
 def main() -> None:
     p = stage_arguments(__doc__)
-    p.add_argument("--job", type=int, default=1)
-    p.add_argument("--num-jobs", type=int, default=1)
+    add_job_arguments(p)
     args = p.parse_args()
     setup_logger()  # stderr; each variant logs to its own folder too
     cfg = load_stage_config(args)
-    pairs = [(arch, variant) for arch in cfg.models for variant in variants(cfg)][args.job - 1::args.num_jobs]
+    pairs = job_share([(arch, variant) for arch in cfg.models for variant in variants(cfg)], args)
     if not pairs:
         print(f"job {args.job} of {args.num_jobs}: no variant to prune")
         return

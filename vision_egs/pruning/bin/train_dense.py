@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import torch
 
-from recipe_common.cli import run_main
+from recipe_common.cli import add_job_arguments, job_share, run_main
 from vision_egs.common.data import load_split
 from vision_egs.common.train import train_classifier
 from vision_egs.pruning.experiment import check_variants, dense_dir, load_stage_config, stage_arguments
@@ -20,12 +20,11 @@ from vision_egs.pruning.experiment import check_variants, dense_dir, load_stage_
 
 def main() -> None:
     p = stage_arguments(__doc__)
-    p.add_argument("--job", type=int, default=1)
-    p.add_argument("--num-jobs", type=int, default=1)
+    add_job_arguments(p)
     args = p.parse_args()
     cfg = load_stage_config(args)
     check_variants(cfg)  # a bad uniform scheme fails here, before any training
-    archs = cfg.models[args.job - 1::args.num_jobs]
+    archs = job_share(cfg.models, args)
     if not archs:
         print(f"job {args.job} of {args.num_jobs}: no model to train")
         return

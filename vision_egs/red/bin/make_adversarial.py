@@ -15,7 +15,7 @@ from pathlib import Path
 
 import torch
 
-from recipe_common.cli import run_main
+from recipe_common.cli import add_job_arguments, job_share, run_main
 from recipe_common.config import load_config
 from recipe_common.logging import setup_logger
 from recipe_common.seed import fix_random_seed
@@ -31,8 +31,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--config", required=True)
     p.add_argument("--exp-dir", required=True, type=Path)
-    p.add_argument("--job", type=int, default=1)
-    p.add_argument("--num-jobs", type=int, default=1)
+    add_job_arguments(p)
     add_data_arguments(p)
     args = p.parse_args()
     setup_logger(args.exp_dir / "log" / ("log-adversarial" if args.num_jobs == 1 else f"log-adversarial.{args.job}"))
@@ -42,7 +41,7 @@ def main() -> None:
                                                                      for v in victims]
     for _, attack, _ in jobs:  # a bad name fails before any work
         check_attack(attack)
-    jobs = jobs[args.job - 1::args.num_jobs]
+    jobs = job_share(jobs, args)
     limits = {"train": cfg.attacks.train_images, "test": cfg.attacks.test_images}
     splits = {split: load_split(cfg.data, args, split).take(limits[split], cfg.data.seed)
               for split in {s for s, _, _ in jobs}}

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import torch
 
-from recipe_common.cli import run_main
+from recipe_common.cli import add_job_arguments, job_share, run_main
 from recipe_common.config import load_config
 from recipe_common.dist import cleanup_dist, setup_dist
 from vision_egs.common.data import add_data_arguments, load_split
@@ -28,12 +28,11 @@ def main() -> None:
     p.add_argument("--config", required=True)
     p.add_argument("--exp-dir", required=True, type=Path)
     p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
-    p.add_argument("--job", type=int, default=1)
-    p.add_argument("--num-jobs", type=int, default=1)
+    add_job_arguments(p)
     add_data_arguments(p)
     args = p.parse_args()
     cfg = load_config(args.config, RedConfig)
-    archs = list(dict.fromkeys([*cfg.classifiers.victims, cfg.classifiers.surrogate]))[args.job - 1::args.num_jobs]
+    archs = job_share(list(dict.fromkeys([*cfg.classifiers.victims, cfg.classifiers.surrogate])), args)
     if not archs:
         print(f"job {args.job} of {args.num_jobs}: no classifier to train")
         return

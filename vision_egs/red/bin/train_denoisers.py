@@ -18,7 +18,7 @@ from typing import Dict
 
 import torch
 
-from recipe_common.cli import run_main
+from recipe_common.cli import add_job_arguments, job_share, run_main
 from recipe_common.config import load_config
 from recipe_common.dist import DistInfo
 from recipe_common.errors import InputError
@@ -92,14 +92,13 @@ def main() -> None:
     p.add_argument("--config", required=True)
     p.add_argument("--exp-dir", required=True, type=Path)
     p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
-    p.add_argument("--job", type=int, default=1)
-    p.add_argument("--num-jobs", type=int, default=1)
+    add_job_arguments(p)
     args = p.parse_args()
     cfg = load_config(args.config, RedConfig)
     for method in cfg.denoiser.methods:
         if method not in METHODS:
             raise InputError(f"{args.config}: unknown denoiser method '{method}' (known: {', '.join(METHODS)})")
-    methods = cfg.denoiser.methods[args.job - 1::args.num_jobs]
+    methods = job_share(cfg.denoiser.methods, args)
     if not methods:
         print(f"job {args.job} of {args.num_jobs}: no denoiser to train")
         return

@@ -99,7 +99,7 @@ def age_group_lines(cfg: ResultsConfig, exp_dir: Path, methods: List[str], tests
     """WER per age group, PyTorch and sherpa-onnx, recomputed from the recogs files."""
     groups = list(cfg.age_groups.items())
     header = "| decoding method | test set | " + " | ".join(
-        f"{g} {lo}-{hi} (PyTorch) | {g} (sherpa-onnx)" for g, (lo, hi) in groups) + " |"
+        f"{g} {lo}-{hi} (PyTorch) | {g} {lo}-{hi} (sherpa-onnx)" for g, (lo, hi) in groups) + " |"
     lines = ["## WER (%) by speaker age", "", header, "|" + "---|" * (2 + 2 * len(groups))]
     for t in tests:
         if t not in manifests:

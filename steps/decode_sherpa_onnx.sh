@@ -17,7 +17,8 @@ onnx_dir=$2
 prefix=$3
 shift 3
 
-read -r -a methods <<< "$(python -m icefall_ext.bin.config_value "$conf" decode.methods)"
+method_list=$(python -m icefall_ext.bin.config_value "$conf" decode.methods)  # a bad config stops here, in one line
+read -r -a methods <<< "$method_list"
 test_cuts=()
 for part in "$@"; do test_cuts+=("$part=$prefix$part.jsonl.gz"); done
 python -m icefall_ext.bin.sherpa_decode --onnx-dir "$onnx_dir" --decoding-method "${methods[@]}" \

@@ -44,7 +44,8 @@ tests="test test_open"
 manifests=$data_dir/manifests
 fbank=$data_dir/fbank
 lang=$data_dir/lang_bpe
-read -r -a methods <<< "$(python -m icefall_ext.bin.config_value "$conf" decode.methods)"
+method_list=$(python -m icefall_ext.bin.config_value "$conf" decode.methods)  # a bad config stops here, in one line
+read -r -a methods <<< "$method_list"
 
 . "$TOOLKIT_ROOT/local/fsdd_corpus.sh"
 

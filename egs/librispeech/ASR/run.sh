@@ -43,7 +43,8 @@ help_message=$(sed -n '2,9p' run.sh | sed 's/^# \{0,1\}//')
 manifests=$data_dir/manifests
 fbank=$data_dir/fbank
 lang=$data_dir/lang_bpe
-read -r -a methods <<< "$(python -m icefall_ext.bin.config_value "$conf" decode.methods)"
+method_list=$(python -m icefall_ext.bin.config_value "$conf" decode.methods)  # a bad config stops here, in one line
+read -r -a methods <<< "$method_list"
 
 if [ "$stage" -le 0 ] && [ "$stop_stage" -ge 0 ]; then
   if [ -n "$corpus_dir" ]; then

@@ -4,7 +4,6 @@ training history (exp/log/loss.tsv), the training-speed table when measured, pub
 from the config (cited constants, printed beside ours) and the config's targets, each computed
 and printed as met or NOT met.
 """
-import csv
 import json
 import os
 import platform
@@ -17,6 +16,7 @@ from lhotse import CutSet
 
 from icefall_ext.decoding.scoring import compute_wer, read_recogs, read_rtf, read_wer_summary
 from recipe_common.errors import InputError
+from recipe_common.io import read_tsv
 
 
 @dataclass
@@ -45,13 +45,6 @@ class ResultsConfig:
         for name, ages in self.age_groups.items():
             if len(ages) != 2 or ages[0] > ages[1]:
                 raise ValueError(f"age_groups.{name} must be [youngest, oldest], not {ages}")
-
-
-def read_tsv(path: Path) -> List[Dict[str, str]]:
-    if not path.is_file():
-        return []
-    with open(path) as f:
-        return list(csv.DictReader(f, delimiter="\t"))
 
 
 def fmt(x: Optional[float], spec: str = ".2f") -> str:

@@ -1,9 +1,10 @@
-"""Atomic writes: a stage either leaves a complete output or none."""
+"""Atomic writes (a stage either leaves a complete output or none), and reading the TSV files stages write."""
 import contextlib
+import csv
 import os
 import tempfile
 from pathlib import Path
-from typing import Iterator, Union
+from typing import Dict, Iterator, List, Union
 
 PathLike = Union[str, Path]
 
@@ -28,3 +29,12 @@ def atomic_path(path: PathLike) -> Iterator[Path]:
 def write_text_atomic(path: PathLike, text: str) -> None:
     with atomic_path(path) as tmp:
         tmp.write_text(text)
+
+
+def read_tsv(path: PathLike) -> List[Dict[str, str]]:
+    """The rows of a tab-separated file with a header line; [] when the file does not exist."""
+    path = Path(path)
+    if not path.is_file():
+        return []
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f, delimiter="\t"))

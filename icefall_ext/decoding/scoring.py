@@ -5,7 +5,6 @@ In a decoding directory EXP/<method>/, a result named NAME (`test-epoch-30-avg-5
 sherpa-onnx) has recogs-NAME.txt, errs-NAME.txt, wer-summary-NAME.txt and, when timed, rtf-NAME.txt.
 """
 import ast
-import csv
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +13,7 @@ from typing import List, Optional, Tuple, Union
 import kaldialign
 
 from recipe_common.errors import InputError
-from recipe_common.io import write_text_atomic
+from recipe_common.io import read_tsv, write_text_atomic
 
 ERR = "*"
 
@@ -91,11 +90,9 @@ def write_wer_summary(path: Union[str, Path], settings: str, wer: float) -> None
 
 def read_wer_summary(path: Union[str, Path]) -> Optional[float]:
     """The WER of the first (best) row; None when the file does not exist."""
-    path = Path(path)
-    if not path.is_file():
+    if not Path(path).is_file():
         return None
-    with open(path) as f:
-        rows = list(csv.DictReader(f, delimiter="\t"))
+    rows = read_tsv(path)
     if not rows or "WER" not in rows[0]:
         raise InputError(f"{path}: not a wer-summary file (expected a 'settings<TAB>WER' header and a row)")
     return float(rows[0]["WER"])
@@ -121,11 +118,9 @@ def write_rtf(path: Union[str, Path], rtf: Rtf) -> None:
 
 
 def read_rtf(path: Union[str, Path]) -> Optional[Rtf]:
-    path = Path(path)
-    if not path.is_file():
+    if not Path(path).is_file():
         return None
-    with open(path) as f:
-        rows = list(csv.DictReader(f, delimiter="\t"))
+    rows = read_tsv(path)
     try:
         r = rows[0]
         return Rtf(float(r["decoding_seconds"]), float(r["audio_seconds"]), int(r["num_threads"]))

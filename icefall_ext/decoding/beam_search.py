@@ -11,7 +11,7 @@ from icefall_ext.models.transducer import Transducer
 
 @dataclass
 class Hypothesis:
-    ys: Tuple[int, ...]  # starts with context_size blanks
+    ys: Tuple[int, ...]  # starts with Decoder.initial_context()
     log_prob: float
 
 
@@ -24,11 +24,18 @@ def _merge(hyps: Dict[Tuple[int, ...], float], ys: Tuple[int, ...], log_prob: fl
 
 
 @torch.no_grad()
-def modified_beam_search_one(model: Transducer, encoder_out: torch.Tensor, beam: int = 4) -> List[Hypothesis]:
-    """encoder_out: (T, D) of one utterance -> final hypotheses, best first."""
+def modified_beam_search_one(
+    model: Transducer, encoder_out: torch.Tensor, beam: int = 4, length_norm: bool = True
+) -> List[Hypothesis]:
+    """encoder_out: (T, D) of one utterance -> final hypotheses, best first.
+
+    length_norm ranks by log_prob / len(ys) (the context included), as icefall's
+    `get_most_probable(length_norm=True)` and sherpa-onnx's `GetMostProbable(true)` do; a raw
+    log-probability favours the shorter hypotheses, i.e. deletions.
+    """
     blank, ctx = model.blank_id, model.decoder.context_size
     enc = model.joiner.encoder_proj(encoder_out)
-    hyps: Dict[Tuple[int, ...], float] = {(blank,) * ctx: 0.0}
+    hyps: Dict[Tuple[int, ...], float] = {tuple(model.decoder.initial_context()): 0.0}
     for t in range(enc.shape[0]):
         keys = list(hyps)
         context = torch.tensor([k[-ctx:] for k in keys], dtype=torch.long, device=enc.device)
@@ -42,7 +49,7 @@ def modified_beam_search_one(model: Transducer, encoder_out: torch.Tensor, beam:
             k, tok = keys[idx // vocab], idx % vocab
             _merge(new_hyps, k if tok == blank else k + (tok,), score)
         hyps = new_hyps
-    ranked = sorted(hyps.items(), key=lambda kv: kv[1], reverse=True)
+    ranked = sorted(hyps.items(), key=lambda kv: kv[1] / len(kv[0]) if length_norm else kv[1], reverse=True)
     return [Hypothesis(ys=k, log_prob=v) for k, v in ranked]
 
 

@@ -13,8 +13,8 @@ def greedy_search_batch(model: Transducer, encoder_out: torch.Tensor, encoder_le
     blank, ctx = model.blank_id, model.decoder.context_size
     n, t_max, _ = encoder_out.shape
     enc = model.joiner.encoder_proj(encoder_out)
-    hyps: List[List[int]] = [[blank] * ctx for _ in range(n)]
-    context = torch.full((n, ctx), blank, dtype=torch.long, device=encoder_out.device)
+    hyps: List[List[int]] = [model.decoder.initial_context() for _ in range(n)]
+    context = torch.tensor(hyps, dtype=torch.long, device=encoder_out.device)
     dec = model.joiner.decoder_proj(model.decoder(context, need_pad=False)[:, -1])
     for t in range(t_max):
         active = encoder_lens > t

@@ -22,6 +22,17 @@ class Decoder(nn.Module):
             else None
         )
 
+    def initial_context(self) -> list:
+        """The context a search starts from: `context_size - 1` ids of -1, then blank.
+
+        Training left-pads the embeddings with zeros, and id -1 embeds to zero, so the first
+        symbol is predicted from the very context it was trained on. icefall's searches and
+        sherpa-onnx (which feeds -1 to the exported decoder) start the same way; starting
+        from `context_size` blanks instead makes the first symbol of every utterance see a
+        context it never saw in training.
+        """
+        return [-1] * (self.context_size - 1) + [self.blank_id]
+
     def forward(self, y: torch.Tensor, need_pad: bool = True) -> torch.Tensor:
         """y: (N, U) token ids -> (N, U, decoder_dim).
 

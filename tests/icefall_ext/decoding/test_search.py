@@ -34,23 +34,24 @@ def frame_log_probs(model: Transducer, enc_t: torch.Tensor, ys: tuple) -> torch.
 
 @torch.no_grad()
 def brute_force(model: Transducer, enc: torch.Tensor):
-    """Every path of at most one symbol per frame, probabilities summed per output sequence."""
-    blank, ctx, V = model.blank_id, model.decoder.context_size, model.vocab_size
+    """Every path of at most one symbol per frame, probabilities summed per output sequence;
+    the best sequence by log_prob / len(ys), as icefall's get_most_probable(length_norm=True)."""
+    blank, V = model.blank_id, model.vocab_size
     totals = defaultdict(lambda: -math.inf)
     for path in itertools.product(range(V), repeat=enc.shape[0]):
-        ys, score = (blank,) * ctx, 0.0
+        ys, score = (-1, blank), 0.0
         for t, sym in enumerate(path):
             score += frame_log_probs(model, enc[t], ys)[sym].item()
             if sym != blank:
                 ys = ys + (sym,)
         totals[ys] = float(torch.logaddexp(torch.tensor(totals[ys]), torch.tensor(score)))
-    best = max(totals, key=totals.get)
+    best = max(totals, key=lambda ys: totals[ys] / len(ys))
     return best, totals[best]
 
 
 @torch.no_grad()
 def reference_greedy(model: Transducer, enc: torch.Tensor):
-    ys = (model.blank_id,) * model.decoder.context_size
+    ys = (-1, model.blank_id)
     for t in range(enc.shape[0]):
         sym = int(frame_log_probs(model, enc[t], ys).argmax())
         if sym != model.blank_id:
@@ -66,6 +67,17 @@ def test_modified_beam_search_with_wide_beam_equals_brute_force(seed):
     hyps = modified_beam_search_one(model, enc, beam=4**4)
     assert hyps[0].ys == best_ys
     assert hyps[0].log_prob == pytest.approx(best_score, abs=1e-4)
+
+
+def test_search_starts_from_the_context_training_used():
+    """Training left-pads the decoder with zeros before blank; the searches' first context
+    must give the same decoder output (a context of two blanks does not)."""
+    model = toy_model(seed=5)
+    trained_first = model.decoder(torch.tensor([[model.blank_id]]), need_pad=True)[:, 0]
+    start = torch.tensor([model.decoder.initial_context()])
+    assert torch.equal(model.decoder(start, need_pad=False)[:, -1], trained_first)
+    two_blanks = torch.full_like(start, model.blank_id)
+    assert not torch.allclose(model.decoder(two_blanks, need_pad=False)[:, -1], trained_first)
 
 
 def test_greedy_batch_equals_per_utterance_reference():

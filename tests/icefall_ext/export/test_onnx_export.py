@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import torch
 
+from icefall_ext.decoding.beam_search import modified_beam_search
 from icefall_ext.decoding.greedy_search import greedy_search_batch
 from icefall_ext.export.onnx_transducer import check_export, export_transducer
 from icefall_ext.features.kaldi_native_fbank import KnfFbankConfig, compute_knf_fbank
@@ -44,14 +45,23 @@ def test_decoder_metadata_for_sherpa(exported):
     assert meta["vocab_size"] == str(VOCAB) and meta["context_size"] == "2"
 
 
-def test_sherpa_onnx_decodes_like_pytorch(exported, fsdd_subset):
+SEARCHES = {
+    "greedy_search": greedy_search_batch,
+    "modified_beam_search": lambda model, enc, lens: modified_beam_search(model, enc, lens, beam=4),
+}
+
+
+@pytest.mark.parametrize("method", sorted(SEARCHES))
+def test_sherpa_onnx_decodes_like_pytorch(exported, fsdd_subset, method):
+    """sherpa-onnx starts from the context (-1, blank) and ranks its final beam by
+    log_prob / len(ys); our searches must do the same to give the same words."""
     import sherpa_onnx
     from lhotse import Recording
 
     model, paths, out = exported
     rec = sherpa_onnx.OfflineRecognizer.from_transducer(
         encoder=str(paths["encoder"]), decoder=str(paths["decoder"]), joiner=str(paths["joiner"]),
-        tokens=str(out / "tokens.txt"), num_threads=1, decoding_method="greedy_search",
+        tokens=str(out / "tokens.txt"), num_threads=1, decoding_method=method, max_active_paths=4,
     )
     for name in ["7_jackson_3", "0_george_1", "4_yweweler_2"]:
         audio = Recording.from_file(fsdd_subset / f"{name}.flac").resample(16000).load_audio()[0]
@@ -61,6 +71,6 @@ def test_sherpa_onnx_decodes_like_pytorch(exported, fsdd_subset):
         rec.decode_stream(stream)
         feats = torch.from_numpy(compute_knf_fbank(audio, 16000, KnfFbankConfig())).unsqueeze(0)
         enc, lens = model.encoder(feats, torch.tensor([feats.shape[1]]))
-        ours = " ".join(f"W{i - 2}" for i in greedy_search_batch(model, enc, lens)[0])
+        ours = " ".join(f"W{i - 2}" for i in SEARCHES[method](model, enc, lens)[0])
         assert ours, "the toy model should emit tokens"
         assert stream.result.text.strip() == ours

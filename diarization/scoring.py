@@ -1,4 +1,4 @@
-"""Scoring a diariser: DER with pyannote.metrics (overlapped speech scored; collar as given), the
+"""Scoring a diariser: DER as md-eval computes it (overlapped speech scored; collar as given), the
 speaker-count error, the location tracking error of the diarisers that track, and where the front
 end's DOAs point (the particle filter's model of outlying DOAs rests on it)."""
 from dataclasses import dataclass, field
@@ -47,27 +47,47 @@ def _uem(duration: float):
     return Timeline([Segment(0.0, duration)])
 
 
+def _whole_recording_mapping(ref, hyp, uem) -> Dict:
+    """md-eval's speaker mapping (md-eval-22.pl, score_speaker_diarization and map_speakers): the
+    one-to-one map that maximises the time each mapped pair talks at once, counted over the whole
+    evaluated recording, before any collar is removed; pairs that never talk at once stay unmapped.
+    The assignment is pyannote's Hungarian one."""
+    from pyannote.metrics.matcher import HungarianMapper
+
+    return HungarianMapper()(hyp.crop(uem, mode="intersection"), ref.crop(uem, mode="intersection"))
+
+
 class DerAccumulator:
-    """pyannote.metrics' DiarizationErrorRate over many recordings (overlap scored).
+    """DER over many recordings (overlap scored) as NIST md-eval-22.pl computes it: the speaker
+    mapping of each recording is chosen on the whole recording (no collar), then misses, false
+    alarms and confusions are counted outside the collars (pyannote.metrics' identification error
+    of the mapped hypothesis). pyannote's DiarizationErrorRate maps after removing the collars,
+    which gives a lower DER than md-eval, dscore and published numbers whenever a collar is used.
 
     `collar` is md-eval's (`-c 0.25`: 0.25 s left unscored on *each* side of a reference boundary,
     the convention of published DERs); pyannote's collar is the total width, so it gets twice it."""
 
     def __init__(self, collar: float):
-        from pyannote.metrics.diarization import DiarizationErrorRate
+        from pyannote.metrics.identification import IdentificationErrorRate
 
-        self.metric = DiarizationErrorRate(collar=2 * collar, skip_overlap=False)
+        self.metric = IdentificationErrorRate(collar=2 * collar, skip_overlap=False)
 
     def add(self, ref: Sequence[Turn], hyp: Sequence[Turn], duration: float) -> float:
-        """Adds one recording; returns its DER."""
-        return float(self.metric(_annotation(ref), _annotation(hyp), uem=_uem(duration)))
+        """Adds one recording (scored from 0 to `duration`); returns its DER."""
+        uem = _uem(duration)
+        # distinct label types, so that an unmapped hypothesis speaker never takes a reference name
+        ref_ann = _annotation(ref).rename_labels(generator="string")
+        hyp_ann = _annotation(hyp).rename_labels(generator="int")
+        mapped = hyp_ann.rename_labels(mapping=_whole_recording_mapping(ref_ann, hyp_ann, uem))
+        return float(self.metric(ref_ann, mapped, uem=uem))
 
     def total(self) -> float:
         return float(abs(self.metric))
 
-    def mapping(self, ref: Sequence[Turn], hyp: Sequence[Turn]) -> Dict[str, str]:
-        """Optimal hypothesis-to-reference speaker mapping."""
-        return dict(self.metric.optimal_mapping(_annotation(ref), _annotation(hyp)))
+
+def speaker_mapping(ref: Sequence[Turn], hyp: Sequence[Turn], duration: float) -> Dict[str, str]:
+    """The hypothesis-to-reference speaker mapping that DerAccumulator scores with."""
+    return dict(_whole_recording_mapping(_annotation(ref), _annotation(hyp), _uem(duration)))
 
 
 def azimuth_at(t: float, times: Sequence[float], azimuth: Sequence[float]) -> float:

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Scores the diarisers on the test sets: DER (pyannote.metrics, overlap scored) at every collar of
+"""Scores the diarisers on the test sets: DER (md-eval's, overlap scored) at every collar of
 the config, speaker-count error, and the location tracking error of the diarisers that track
 (where true trajectories exist); one PNG per example meeting with the true and tracked azimuths.
 Where true trajectories exist, it also counts where the front end's DOAs point, on the development
@@ -24,7 +24,7 @@ from diarization.data import load_diar_set
 from diarization.diarizers import DIARIZERS
 from diarization.frontend import load_analysis
 from diarization.rttm import by_recording, read_rttm
-from diarization.scoring import DerAccumulator, DoaOutliers, TrackingError
+from diarization.scoring import DerAccumulator, DoaOutliers, TrackingError, speaker_mapping
 from recipe_common.cli import run_main
 from recipe_common.config import load_config
 from recipe_common.errors import InputError
@@ -92,10 +92,10 @@ def main() -> None:
                 for rec, turns in data.turns.items():
                     acc.add(turns, hyp.get(rec, []), data.recordings[rec].duration)
                 row[f"der_{collar:g}"] = 100 * acc.total()
-            acc = DerAccumulator(cfg.scoring.collars[0])
             count_errors, tracking = [], TrackingError()
             for rec, turns in data.turns.items():
-                mapping = acc.mapping(turns, hyp.get(rec, [])) if hyp.get(rec) else {}
+                duration = data.recordings[rec].duration
+                mapping = speaker_mapping(turns, hyp.get(rec, []), duration) if hyp.get(rec) else {}
                 mappings[d][rec] = mapping
                 count_errors.append(abs(len({t.speaker for t in hyp.get(rec, [])}) - len({t.speaker for t in turns})))
                 tracked = outputs[rec]["tracked"]

@@ -1,4 +1,4 @@
-"""DER through pyannote on hand-made RTTMs, turns from sub-segments, where DOAs point, and bad
+"""DER as md-eval computes it on hand-made RTTMs, turns from sub-segments, where DOAs point, and bad
 diarisation data."""
 import json
 
@@ -11,7 +11,7 @@ from diarization.array import CircularArray
 from diarization.data import load_diar_set, write_diar_set
 from diarization.frontend import SubSegment
 from diarization.rttm import Turn, read_rttm, write_rttm
-from diarization.scoring import DerAccumulator, DoaOutliers, labels_to_turns
+from diarization.scoring import DerAccumulator, DoaOutliers, labels_to_turns, speaker_mapping
 from recipe_common.errors import InputError
 
 REF = [Turn("r", 0.0, 10.0, "A"), Turn("r", 10.0, 10.0, "B")]
@@ -28,7 +28,25 @@ def test_der_counts_miss_false_alarm_and_overlap():
     hyp = [Turn("r", 0.0, 9.0, "x"), Turn("r", 10.0, 11.0, "y")]  # misses 1 s of A and the overlap; 1 s extra
     acc = DerAccumulator(0.0)
     assert acc.add(ref, hyp, 21.0) == pytest.approx((1 + 2 + 1) / 22)
-    assert acc.mapping(ref, hyp) == {"x": "A", "y": "B"}
+    assert speaker_mapping(ref, hyp, 21.0) == {"x": "A", "y": "B"}
+
+
+@pytest.mark.parametrize("collar, expected", [(0.25, 0.5 / 0.8), (0.0, 1.0 / 2.8)])
+def test_speakers_are_mapped_on_the_whole_recording_as_md_eval_does(collar, expected):
+    """md-eval-22.pl maps speakers by the time they talk at once over the whole evaluated
+    recording, and only then removes the collars to score; pyannote maps after removing them.
+
+    A talks in [0, 0.6], [1, 1.6], [2, 2.6] and [3, 4] (recording of 4 s); the hypothesis gives the
+    three short turns to x and the last to y. Whole recording: x meets A for 1.8 s, y for 1.0 s, so
+    x -> A and y's 1.0 s is confusion: 1.0 / 2.8 at collar 0. Collar 0.25 s: every 0.4 s gap lies
+    within the collars of its two boundaries and each turn keeps its inside, [0.25, 0.35],
+    [1.25, 1.35], [2.25, 2.35] (x, 0.3 s) and [3.25, 3.75] (y, 0.5 s): 0.8 s scored. md-eval keeps
+    x -> A, so y's 0.5 s is confusion: 0.5 / 0.8 = 62.5 % (md-eval-22.pl -c 0.25 prints 62.50).
+    Mapping after the collars would pick y -> A (0.5 s > 0.3 s) and give 0.3 / 0.8 = 37.5 %."""
+    ref = [Turn("r", s, d, "A") for s, d in [(0.0, 0.6), (1.0, 0.6), (2.0, 0.6), (3.0, 1.0)]]
+    hyp = [Turn("r", t.start, t.duration, "y" if t.start == 3.0 else "x") for t in ref]
+    assert DerAccumulator(collar).add(ref, hyp, 4.0) == pytest.approx(expected)
+    assert speaker_mapping(ref, hyp, 4.0) == {"x": "A"}
 
 
 def test_doas_at_their_speaker_at_another_talker_or_elsewhere():

@@ -28,13 +28,13 @@ import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Set, Tuple, Union
+from typing import Dict, List, Set, Tuple, Union
 
-import soundfile as sf
 from lhotse import RecordingSet, SupervisionSet
 from lhotse.kaldi import load_kaldi_data_dir
 from lhotse.utils import fastcopy
 
+from icefall_ext.data.kaldi_dir import check_audio, check_spk2utt, missing_keys, read_mapping, write_mapping
 from icefall_ext.data.manifests import Manifests
 from recipe_common.download import download_tarball
 from recipe_common.errors import InputError, raise_first_problem
@@ -69,97 +69,6 @@ class KaldiDir:
     durations: Dict[str, float] = field(default_factory=dict)
 
 
-def _read_mapping(path: Path, problems: List[str]) -> Optional[Tuple[Dict[str, str], Dict[str, int]]]:
-    """({key: rest of line}, {key: line number}), or None if the file is missing; a missing file,
-    a line without a value and a repeated key are problems."""
-    if not path.is_file():
-        problems.append(f"{path}: does not exist")
-        return None
-    mapping: Dict[str, str] = {}
-    lines: Dict[str, int] = {}
-    for n, line in enumerate(path.read_text().splitlines(), 1):
-        if not line.strip():
-            continue
-        parts = line.strip().split(maxsplit=1)
-        if len(parts) < 2:
-            problems.append(f"{path}:{n}: '{parts[0]}' has no value")
-            continue
-        key, value = parts
-        if key in lines:
-            problems.append(f"{path}:{n}: duplicate key '{key}' (first on line {lines[key]})")
-            continue
-        mapping[key], lines[key] = value, n
-    return mapping, lines
-
-
-def _missing(src: Path, keys: Optional[Dict[str, int]], other: Path, other_keys: Optional[Dict], what: str) -> List[str]:
-    """A problem for each key of `src` absent from `other` (nothing when either file is missing)."""
-    if keys is None or other_keys is None:
-        return []
-    return [f"{src}:{n}: {what} '{k}' has no entry in {other}" for k, n in keys.items() if k not in other_keys]
-
-
-def _check_spk2utt(d: Path, utt2spk: Dict[str, str], problems: List[str]) -> None:
-    """spk2utt must list exactly utt2spk's utterances, each once, under utt2spk's speaker."""
-    read = _read_mapping(d / "spk2utt", problems)
-    if read is None:
-        return
-    spk2utt, lines = read
-    seen: Dict[str, Tuple[str, int]] = {}
-    for spk, utts in spk2utt.items():
-        n = lines[spk]
-        for utt in utts.split():
-            if utt in seen:
-                first_spk, first_line = seen[utt]
-                problems.append(
-                    f"{d / 'spk2utt'}:{n}: utterance '{utt}' listed again (first under speaker '{first_spk}' on line {first_line})"
-                )
-                continue
-            seen[utt] = (spk, n)
-            if utt not in utt2spk:
-                problems.append(f"{d / 'spk2utt'}:{n}: utterance '{utt}' of speaker '{spk}' is not in {d / 'utt2spk'}")
-            elif utt2spk[utt] != spk:
-                problems.append(
-                    f"{d / 'spk2utt'}:{n}: speaker '{spk}' lists utterance '{utt}', which {d / 'utt2spk'} gives to '{utt2spk[utt]}'"
-                )
-    problems += [
-        f"{d / 'spk2utt'}: utterance '{utt}' of speaker '{spk}' in {d / 'utt2spk'} is not listed"
-        for utt, spk in utt2spk.items() if utt not in seen
-    ]
-
-
-def _check_audio(
-    corpus_dir: Path, scp: Path, entries: Dict[str, str], lines: Dict[str, int], problems: List[str]
-) -> Tuple[Dict[str, Path], Dict[str, float]]:
-    """Resolved paths and durations of the wav.scp entries whose audio exists and is readable mono at
-    SAMPLING_RATE; a problem for each that is not."""
-    paths: Dict[str, Path] = {}
-    durations: Dict[str, float] = {}
-    for utt, value in entries.items():
-        where = f"{scp}:{lines[utt]}"
-        if value.rstrip().endswith("|"):
-            problems.append(f"{where}: '{utt}' is a piped command; only audio file paths are supported")
-            continue
-        path = Path(value.strip())
-        path = path if path.is_absolute() else corpus_dir / path
-        if not path.is_file():
-            problems.append(f"{where}: audio of '{utt}' does not exist: {path}")
-            continue
-        try:
-            info = sf.info(str(path))
-        except (sf.LibsndfileError, RuntimeError) as e:
-            problems.append(f"{where}: audio of '{utt}' is unreadable: {path} ({str(e).splitlines()[0]})")
-            continue
-        if info.samplerate != SAMPLING_RATE or info.channels != 1 or info.frames == 0:
-            problems.append(
-                f"{where}: audio of '{utt}' is {info.channels} channel(s), {info.samplerate} Hz, {info.frames} samples; "
-                f"expected mono {SAMPLING_RATE} Hz speech: {path}"
-            )
-            continue
-        paths[utt], durations[utt] = path.resolve(), info.frames / info.samplerate
-    return paths, durations
-
-
 def validate_kaldi_dir(corpus_dir: Path, split: str) -> Tuple[KaldiDir, List[str]]:
     """Reads `corpus_dir/split` and checks it as utils/validate_data_dir.sh does for what this corpus
     needs: every file present, no repeated key, text/wav.scp/utt2spk on the same utterances,
@@ -167,22 +76,22 @@ def validate_kaldi_dir(corpus_dir: Path, split: str) -> Tuple[KaldiDir, List[str
     speakers, every audio file present and readable. Returns the dir and its problems (one line each)."""
     d = corpus_dir / split
     problems: List[str] = []
-    read = {name: _read_mapping(d / name, problems) for name in KALDI_FILES if name != "spk2utt"}
+    read = {name: read_mapping(d / name, problems) for name in KALDI_FILES if name != "spk2utt"}
     maps = {name: r[0] if r else None for name, r in read.items()}
     lines = {name: r[1] if r else None for name, r in read.items()}
     for a, b in (("text", "wav.scp"), ("text", "utt2spk"), ("wav.scp", "text"), ("utt2spk", "text"),
                  ("wav.scp", "utt2spk"), ("utt2spk", "wav.scp")):
-        problems += _missing(d / a, lines[a], d / b, maps[b], "utterance")
+        problems += missing_keys(d / a, lines[a], d / b, maps[b], "utterance")
     kd = KaldiDir(path=d)
     if maps["utt2spk"] is not None:
         kd.utt2spk = maps["utt2spk"]
-        _check_spk2utt(d, kd.utt2spk, problems)
+        check_spk2utt(d, kd.utt2spk, problems)
         speakers: Dict[str, int] = {}
         for utt, spk in kd.utt2spk.items():
             speakers.setdefault(spk, lines["utt2spk"][utt])
         for name in ("spk2age", "spk2gender"):
-            problems += _missing(d / "utt2spk", speakers, d / name, maps[name], "speaker")
-            problems += _missing(d / name, lines[name], d / "utt2spk", speakers, "speaker")
+            problems += missing_keys(d / "utt2spk", speakers, d / name, maps[name], "speaker")
+            problems += missing_keys(d / name, lines[name], d / "utt2spk", speakers, "speaker")
     for spk, age in (maps["spk2age"] or {}).items():
         if age.isdigit():
             kd.spk2age[spk] = int(age)
@@ -194,12 +103,8 @@ def validate_kaldi_dir(corpus_dir: Path, split: str) -> Tuple[KaldiDir, List[str
     kd.spk2gender = maps["spk2gender"] or {}
     kd.text = maps["text"] or {}
     if maps["wav.scp"] is not None:
-        kd.wav, kd.durations = _check_audio(corpus_dir, d / "wav.scp", maps["wav.scp"], lines["wav.scp"], problems)
+        kd.wav, kd.durations = check_audio(corpus_dir, d / "wav.scp", read["wav.scp"], SAMPLING_RATE, problems)
     return kd, problems
-
-
-def _write_mapping(path: Path, mapping: Dict[str, object]) -> None:
-    path.write_text("".join(f"{k} {v}\n" for k, v in sorted(mapping.items())))
 
 
 def import_kaldi_dir(kd: KaldiDir) -> Tuple[RecordingSet, SupervisionSet]:
@@ -207,12 +112,12 @@ def import_kaldi_dir(kd: KaldiDir) -> Tuple[RecordingSet, SupervisionSet]:
     supervisions gain `custom={"age": ...}` and language English."""
     with tempfile.TemporaryDirectory() as tmp:
         staged = Path(tmp)
-        _write_mapping(staged / "wav.scp", kd.wav)
-        _write_mapping(staged / "reco2dur", {u: repr(d) for u, d in kd.durations.items()})
-        _write_mapping(staged / "text", kd.text)
-        _write_mapping(staged / "utt2spk", kd.utt2spk)
-        _write_mapping(staged / "utt2lang", {u: "English" for u in kd.utt2spk})
-        _write_mapping(staged / "spk2gender", kd.spk2gender)
+        write_mapping(staged / "wav.scp", kd.wav)
+        write_mapping(staged / "reco2dur", {u: repr(d) for u, d in kd.durations.items()})
+        write_mapping(staged / "text", kd.text)
+        write_mapping(staged / "utt2spk", kd.utt2spk)
+        write_mapping(staged / "utt2lang", {u: "English" for u in kd.utt2spk})
+        write_mapping(staged / "spk2gender", kd.spk2gender)
         recordings, supervisions, _ = load_kaldi_data_dir(staged, sampling_rate=SAMPLING_RATE)
     supervisions = [fastcopy(s, custom={"age": kd.spk2age[s.speaker]}) for s in supervisions]
     return (

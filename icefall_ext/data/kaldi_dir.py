@@ -153,15 +153,16 @@ def check_audio(
 
 
 def _check_segments(path: Path, read: Mapping, durations: Dict[str, float], recordings: Dict, problems: List[str]) -> Dict[str, str]:
-    """`<recording> <start> <end>` of each segment, the end -1 ("to the end of the file") or at most
-    MAX_OVERSHOOT after the recording, and then cut back to it (extract-segments' rules)."""
+    """`<recording> <start> <end> [<channel>]` of each segment, with extract-segments' rules: an end
+    of -1 runs to the end of the file, an end less than MAX_OVERSHOOT after it is cut back to it;
+    the channel, if given, is 0 (the audio is mono)."""
     staged = {}
     for utt, value in read[0].items():
         where = f"{path}:{read[1][utt]}"
         fields = value.split()
         try:
-            if len(fields) != 3:
-                raise ValueError("expected '<utt> <recording> <start> <end>'")
+            if len(fields) not in (3, 4) or fields[3:] not in ([], ["0"]):
+                raise ValueError("expected '<utt> <recording> <start> <end> [0]'")
             rec, start, end = fields[0], float(fields[1]), float(fields[2])
         except ValueError as e:
             problems.append(f"{where}: malformed segment '{utt}' ({e})")
@@ -174,8 +175,9 @@ def _check_segments(path: Path, read: Mapping, durations: Dict[str, float], reco
         end = durations[rec] if end == -1 else end
         if start < 0 or end <= start:
             problems.append(f"{where}: segment '{utt}' has start {fields[1]} and end {fields[2]}; expected 0 <= start < end")
-        elif end > durations[rec] + MAX_OVERSHOOT:
-            problems.append(f"{where}: segment '{utt}' ends at {end:g} s, after its recording '{rec}' ({durations[rec]:g} s)")
+        elif start >= durations[rec] or end >= durations[rec] + MAX_OVERSHOOT:
+            problems.append(f"{where}: segment '{utt}' ({start:g} to {end:g} s) is not within its recording '{rec}' "
+                            f"({durations[rec]:g} s)")
         else:
             staged[utt] = f"{rec} {start!r} {min(end, durations[rec])!r}"
     return staged

@@ -59,51 +59,52 @@ def users_dir(tmp_path, segments):
     if segments:
         wav(tmp_path / "audio" / "rec1.wav", 4.0)
         (d / "wav.scp").write_text("rec1 audio/rec1.wav\n")
-        (d / "segments").write_text("utt2 rec1 2.10 -1\nutt1 rec1 0.25 1.80\n")  # -1: to the end of the file
+        # -1: to the end of the file; a 5th field, the channel; ends up to 0.5 s late are cut back (extract-segments)
+        (d / "segments").write_text("utt2 rec1 2.10 -1\nutt1 rec1 0.25 1.80 0\nutt3 rec1 3.5 4.4\n")
     else:
         for u, sec in (("utt1", 1.55), ("utt2", 1.9)):
             wav(tmp_path / "audio" / f"{u}.wav", sec)
         (d / "wav.scp").write_text("utt2 audio/utt2.wav\nutt1 audio/utt1.wav\n")
-    (d / "text").write_text("utt2 FIVE SIX\nutt1 SEVEN\n")
-    (d / "utt2spk").write_text("utt2 spkB\nutt1 spkA\n")
-    (d / "spk2utt").write_text("spkB utt2\nspkA utt1\n")
+    (d / "text").write_text("utt2 FIVE SIX\nutt1 SEVEN\n" + ("utt3\n" if segments else ""))  # utt3: no words
+    (d / "utt2spk").write_text("utt2 spkB\nutt1 spkA\n" + ("utt3 spkA\n" if segments else ""))
+    (d / "spk2utt").write_text("spkB utt2\nspkA utt1" + (" utt3\n" if segments else "\n"))
     (d / "spk2gender").write_text("spkA f\nspkB m\n")
     return d
 
 
 @pytest.mark.parametrize("segments, expected", [
-    (True, [("utt1", "rec1", 0.25, 1.55), ("utt2", "rec1", 2.1, 1.9)]),
-    (False, [("utt1", "utt1", 0.0, 1.55), ("utt2", "utt2", 0.0, 1.9)]),
+    (True, [("utt1", "rec1", 0.25, 1.55, "SEVEN", "spkA", "f"), ("utt2", "rec1", 2.1, 1.9, "FIVE SIX", "spkB", "m"),
+            ("utt3", "rec1", 3.5, 0.5, "", "spkA", "f")]),
+    (False, [("utt1", "utt1", 0.0, 1.55, "SEVEN", "spkA", "f"), ("utt2", "utt2", 0.0, 1.9, "FIVE SIX", "spkB", "m")]),
 ])
 def test_users_dirs_with_and_without_segments_import(tmp_path, monkeypatch, segments, expected):
-    d = users_dir(tmp_path, segments)
+    users_dir(tmp_path, segments)
     monkeypatch.chdir(tmp_path)
     recordings, supervisions = load_kaldi_dir("data/train", SR)
-    assert [(s.id, s.recording_id, round(s.start, 6), round(s.duration, 6)) for s in supervisions] == expected
-    assert [(s.text, s.speaker, s.gender) for s in supervisions] == [("SEVEN", "spkA", "f"), ("FIVE SIX", "spkB", "m")]
+    assert [(s.id, s.recording_id, round(s.start, 6), round(s.duration, 6), s.text, s.speaker, s.gender)
+            for s in supervisions] == expected
     assert all(r.sources[0].source.startswith(str(tmp_path)) for r in recordings)
-    assert d.is_dir()
 
 
 def segment_after_the_end(d):
-    (d / "segments").write_text("utt1 rec1 0.25 1.80\nutt2 rec1 2.10 4.60\n")
+    (d / "segments").write_text("utt1 rec1 0.25 1.80\nutt2 rec1 2.10 4.50\nutt3 rec1 3.5 4.0\n")  # extract-segments: 0.5 s is too far
 
 
 def segment_of_unknown_recording(d):
-    (d / "segments").write_text("utt1 rec1 0.25 1.80\nutt2 rec9 2.10 3.00\n")
+    (d / "segments").write_text("utt1 rec1 0.25 1.80\nutt2 rec9 2.10 3.00\nutt3 rec1 3.5 4.0\n")
 
 
 def reversed_segment(d):
-    (d / "segments").write_text("utt1 rec1 1.80 0.25\nutt2 rec1 2.10 3.00\n")
+    (d / "segments").write_text("utt1 rec1 1.80 0.25\nutt2 rec1 2.10 3.00\nutt3 rec1 3.5 4.0\n")
 
 
 def utterance_without_speaker(d):
-    (d / "utt2spk").write_text("utt2 spkB\n")
-    (d / "spk2utt").write_text("spkB utt2\n")
+    (d / "utt2spk").write_text("utt2 spkB\nutt3 spkA\n")
+    (d / "spk2utt").write_text("spkB utt2\nspkA utt3\n")
 
 
 @pytest.mark.parametrize("breaks, message", [
-    (segment_after_the_end, r"segments:2: segment 'utt2' ends at 4.6 s, after its recording 'rec1' \(4 s\)$"),
+    (segment_after_the_end, r"segments:2: segment 'utt2' \(2.1 to 4.5 s\) is not within its recording 'rec1' \(4 s\)$"),
     (segment_of_unknown_recording, r"segments:2: segment 'utt2' is of recording 'rec9', which has no entry in \S+wav.scp$"),
     (reversed_segment, r"segments:1: segment 'utt1' has start 1.80 and end 0.25; expected 0 <= start < end$"),
     (utterance_without_speaker, r"segments:2: utterance 'utt1' has no entry in \S+utt2spk$"),

@@ -25,7 +25,7 @@ from icefall_ext.tokens.bpe import Tokenizer
 from recipe_common.checkpoint import latest_epoch, load_checkpoint, save_checkpoint
 from recipe_common.dist import DistInfo
 from recipe_common.errors import InputError
-from recipe_common.io import atomic_path
+from recipe_common.io import atomic_path, read_tsv, remove_leftover_temp_files
 from recipe_common.logging import Progress
 from recipe_common.plot import plot_loss_curves
 from recipe_common.seed import epoch_seed, fix_random_seed
@@ -205,9 +205,14 @@ def fit(run: TrainingRun, init_model: Optional[Callable[[torch.nn.Module], None]
     cfg, exp_dir, dist_info = run.cfg, run.exp_dir, run.dist_info
     num_epochs = run.num_epochs or cfg.num_epochs
     last = latest_epoch(exp_dir)
+    if dist_info.is_main:
+        remove_leftover_temp_files(exp_dir, exp_dir / "log")
     if last is not None and last >= num_epochs:
         logging.info(f"{exp_dir}/epoch-{last}.pt exists: training already finished")
-        return TrainState(last, 0, load_checkpoint(exp_dir / f"epoch-{last}.pt").get("history", []))
+        history = load_checkpoint(exp_dir / f"epoch-{last}.pt").get("history", [])
+        if dist_info.is_main:
+            restore_history(exp_dir, history)
+        return TrainState(last, 0, history)
     optimizer = make_optimizer(run.model, cfg)
     scaler = make_scaler(run.device, run.use_amp)
     state = TrainState()
@@ -219,6 +224,8 @@ def fit(run: TrainingRun, init_model: Optional[Callable[[torch.nn.Module], None]
             scaler.load_state_dict(ckpt["grad_scaler"])
         state = TrainState(last, ckpt["step"], ckpt.get("history", []))
         logging.info(f"resuming from {exp_dir}/epoch-{last}.pt (step {state.step})")
+        if dist_info.is_main:
+            restore_history(exp_dir, state.history)
     elif init_model is not None:
         init_model(run.model)
     ddp_model = DDP(run.model) if dist_info.world_size > 1 else run.model
@@ -276,3 +283,12 @@ def write_history(exp_dir: Path, history: List[Dict]) -> None:
         writer.writeheader()
         writer.writerows(history)
     plot_loss_curves(history, exp_dir / "loss.png")
+
+
+def restore_history(exp_dir: Path, history: List[Dict]) -> None:
+    """Rewrites loss.tsv and loss.png from the last checkpoint's history where a run was killed after
+    that checkpoint but before them (the TSV lacks epochs, or the plot is missing or older)."""
+    tsv, png = exp_dir / "log" / "loss.tsv", exp_dir / "loss.png"
+    if history and (len(read_tsv(tsv)) != len(history) or not png.is_file() or png.stat().st_mtime < tsv.stat().st_mtime):
+        logging.info(f"{tsv}, {png}: rewritten from the history of the last checkpoint")
+        write_history(exp_dir, history)

@@ -12,8 +12,10 @@ _EPOCH = re.compile(r"^epoch-(\d+)\.pt$")
 
 
 def save_checkpoint(path: Union[str, Path], **state: Any) -> None:
-    with atomic_path(path) as tmp:
-        torch.save(state, tmp)
+    """Atomically; written through a Python file so that a full disk is an OSError with its errno
+    (atomic_path's one line), not the C++ writer's 'basic_ios::clear: iostream error'."""
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
+        torch.save(state, f)
 
 
 def load_checkpoint(path: Union[str, Path]) -> Dict[str, Any]:

@@ -1,20 +1,30 @@
-"""Entry-point wrapper: bad input becomes one line on stderr and exit status 1."""
+"""Entry-point wrapper: bad input (and a full disk) becomes one line on stderr and exit status 1."""
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Callable, List, Sequence, Tuple, TypeVar
 
 from recipe_common.errors import InputError
+from recipe_common.io import disk_full_error
 
 T = TypeVar("T")
 
 
 def run_main(main: Callable[[], None]) -> None:
+    """A full disk met outside recipe_common.io's atomic writes (which name their file) is one line
+    too, naming the file where the OSError does."""
+    prog = sys.argv[0].rsplit("/", 1)[-1]
     try:
         main()
     except InputError as e:
-        prog = sys.argv[0].rsplit("/", 1)[-1]
         print(f"{prog}: error: {e}", file=sys.stderr)
+        sys.exit(1)
+    except Exception as e:
+        full = disk_full_error(e)
+        if full is None:
+            raise
+        print(f"{prog}: error: {full.filename or 'writing a file'}: {os.strerror(full.errno)}", file=sys.stderr)
         sys.exit(1)
 
 

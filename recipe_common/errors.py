@@ -4,7 +4,8 @@ from typing import List
 
 
 class InputError(Exception):
-    """Bad user input: a missing file, an unreadable wav, an unknown key or token.
+    """Bad user input: a missing file, an unreadable wav, an unknown key or token; or what the user
+    must fix on the machine before running again (a full disk).
 
     The message names the file or key and the problem; `bin/` entry points print it as
     a single line and exit non-zero.

@@ -1,16 +1,21 @@
-"""The trainer with a toy loss: it trains through any (model, batch) -> (loss, frames) function, and
-a run stopped after one epoch and resumed ends with exactly the weights of an uninterrupted run."""
+"""The trainer with a toy loss: it trains through any (model, batch) -> (loss, frames) function, a
+run stopped after one epoch and resumed ends with exactly the weights of an uninterrupted run, and a
+run killed after its last checkpoint gets its loss TSV and plot back, and loses its temporary files,
+at the next start."""
 from pathlib import Path
 
 import numpy as np
+import pytest
 import torch
 from lhotse import CutSet, Features
 from lhotse.features.io import MemoryRawWriter
 from lhotse.testing.dummies import dummy_cut, dummy_supervision
 
 from icefall_ext.asr_config import TrainConfig
+from icefall_ext import training
 from icefall_ext.training import TrainingRun, fit
 from recipe_common.checkpoint import load_checkpoint
+from recipe_common.io import read_tsv
 from recipe_common.dist import DistInfo
 
 
@@ -91,3 +96,32 @@ def test_a_non_finite_loss_skips_the_step(tmp_path):
     assert state.step == 0
     for key, value in run.model.state_dict().items():
         assert torch.equal(value, before[key])
+
+
+class Killed(BaseException):
+    """The process dying at this point (nothing after it runs, no handler catches it)."""
+
+
+@pytest.mark.parametrize("rerun_epochs", [2, 3])  # the same training re-run, or resumed for one more epoch
+def test_a_kill_after_the_last_checkpoint_leaves_no_plot_missing_nor_temporary_files(tmp_path, monkeypatch, rerun_epochs):
+    real_write_history = training.write_history
+
+    def killed_at_epoch_2(exp_dir, history):
+        if len(history) == 2:
+            (exp_dir / ".epoch-2.pt.k1ll3d0x.tmp.pt").write_bytes(b"half a checkpoint")  # an earlier killed save
+            raise Killed
+        real_write_history(exp_dir, history)
+
+    monkeypatch.setattr(training, "write_history", killed_at_epoch_2)
+    with pytest.raises(Killed):
+        fit(make_run(tmp_path, 2, []))
+    assert (tmp_path / "epoch-2.pt").is_file() and len(read_tsv(tmp_path / "log" / "loss.tsv")) == 1
+    monkeypatch.setattr(training, "write_history", real_write_history)
+    rows_seen_at_start = []
+    monkeypatch.setattr(training, "train_one_epoch", lambda *a: (rows_seen_at_start.append(
+        len(read_tsv(tmp_path / "log" / "loss.tsv"))) or (0.5, 0.0)))
+    (tmp_path / "loss.png").unlink()
+    fit(make_run(tmp_path, rerun_epochs, []))
+    assert rows_seen_at_start == ([2] if rerun_epochs == 3 else [])  # restored before any training
+    assert [int(r["epoch"]) for r in read_tsv(tmp_path / "log" / "loss.tsv")] == list(range(1, rerun_epochs + 1))
+    assert (tmp_path / "loss.png").is_file() and not list(tmp_path.glob(".*.tmp*"))

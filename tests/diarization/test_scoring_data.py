@@ -41,7 +41,8 @@ def test_speakers_are_mapped_on_the_whole_recording_as_md_eval_does(collar, expe
     x -> A and y's 1.0 s is confusion: 1.0 / 2.8 at collar 0. Collar 0.25 s: every 0.4 s gap lies
     within the collars of its two boundaries and each turn keeps its inside, [0.25, 0.35],
     [1.25, 1.35], [2.25, 2.35] (x, 0.3 s) and [3.25, 3.75] (y, 0.5 s): 0.8 s scored. md-eval keeps
-    x -> A, so y's 0.5 s is confusion: 0.5 / 0.8 = 62.5 % (md-eval-22.pl -c 0.25 prints 62.50).
+    x -> A, so y's 0.5 s is confusion: 0.5 / 0.8 = 62.5 % (md-eval-22.pl -c 0.25 with a UEM of 0-4 s
+    prints 62.50, and 35.71 with -c 0).
     Mapping after the collars would pick y -> A (0.5 s > 0.3 s) and give 0.3 / 0.8 = 37.5 %."""
     ref = [Turn("r", s, d, "A") for s, d in [(0.0, 0.6), (1.0, 0.6), (2.0, 0.6), (3.0, 1.0)]]
     hyp = [Turn("r", t.start, t.duration, "y" if t.start == 3.0 else "x") for t in ref]

@@ -63,8 +63,10 @@ sub count_gpus {
   return 1;
 }
 
-if ($max_jobs_run == -1) {
-  my $num_jobs = $end - $start + 1;
+my $num_jobs = $end - $start + 1;
+if ($max_jobs_run == -1 && $num_jobs == 1) {
+  $max_jobs_run = 1;  # nothing to cap: no need to ask nvidia-smi
+} elsif ($max_jobs_run == -1) {
   if ($using_gpu) {
     $max_jobs_run = count_gpus();
   } else {

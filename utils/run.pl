@@ -12,9 +12,11 @@
 # Options: --max-jobs-run N (or -tc N; the smallest given wins) caps the tasks run at once;
 # without it the cap is the number of GPUs nvidia-smi lists when --gpu is given and not 0,
 # else the number of CPUs (raised to the number of tasks when that is below 1.4 times it).
+# --pick failed|incomplete|none skips each task whose log ends '# Ended (code 0)' and runs the
+# failed ones, the unfinished ones only, or (none) neither; default all.
 # --mem, --num-threads (written in the Accounting line), --time and --config are for the
 # cluster scripts and accepted silently; any other option (old cmd.sh queue options such as
-# '-l arch=*64', '-q all.q', '-pe smp 4') is ignored with a warning, as Kaldi's ignores it.
+# '-l arch=*64', '-q all.q', '-pe smp 4') is ignored, as by Kaldi's run.pl, with a warning.
 use strict;
 use warnings;
 use FindBin;
@@ -27,10 +29,11 @@ $SIG{__DIE__} = sub { print STDERR $_[0]; exit 1; };
 
 my $usage = "Usage: run.pl [options] [JOB=1:N] log-file command-line arguments...\n" .
   "e.g.: run.pl JOB=1:4 exp/log/foo.JOB.log echo JOB\n" .
-  "Options: --max-jobs-run N (-tc N), --gpu G, --num-threads T; --mem, --time, --config are ignored\n";
+  "Options: --max-jobs-run N (-tc N), --gpu G, --num-threads T, --pick all|failed|incomplete|none;\n" .
+  "         --mem, --time, --config are ignored\n";
 if (@ARGV < 2) { print STDERR $usage; exit 1; }
 
-my ($max_jobs_run, $using_gpu, $num_threads) = (-1, 0, 1);
+my ($max_jobs_run, $using_gpu, $num_threads, $job_pick) = (-1, 0, 1, "all");
 my %cluster_only = map { $_ => 1 } qw(--mem --time --config);
 
 my $option = sub {
@@ -45,6 +48,10 @@ my $option = sub {
   print STDERR "run.pl: WARNING: suspicious argument '$value' to $switch; starts with '-'\n" if $value =~ m/^--/;
   if ($switch eq "--gpu") {
     $using_gpu = $value;
+  } elsif ($switch eq "--pick") {
+    die "run.pl: --pick '$value': expected all, none, failed or incomplete\n"
+      unless $value =~ m/^(all|none|failed|incomplete)$/;
+    $job_pick = $value;
   } elsif ($switch eq "--num-threads") {
     $num_threads = $value;
   } elsif (!$cluster_only{$switch}) {
@@ -77,11 +84,26 @@ if ($max_jobs_run == -1 && $num_jobs == 1) {
   }
 }
 
+# --pick other than all: exits 0 for a task whose log ends '# Ended (code 0)', and 1 for a failed
+# one unless --pick failed; a task with no log or no Ended line runs (Kaldi's pick_or_exit).
+sub pick_or_exit {
+  my ($log) = @_;
+  return if $job_pick eq "all";
+  open(my $fh, "<", $log) or return;
+  my $ended;
+  while (my $line = <$fh>) { $ended = $line if $line =~ m/^# Ended \(code /; }
+  close($fh);
+  return unless defined $ended;
+  exit(0) if $ended =~ m/^# Ended \(code 0\)/;
+  exit(1) unless $job_pick eq "failed";
+}
+
 # Runs one task in this (forked) process and exits 0 or 1.
 sub run_task {
   my ($jobid) = @_;
   my $this_cmd = substitute_job($cmd, $jobname, $jobid);
   my $this_log = substitute_job($logfile, $jobname, $jobid);
+  pick_or_exit($this_log);
   make_path(dirname($this_log), {error => \my $ignored});
   open(my $fh, ">", $this_log) || die "run.pl: cannot write log file $this_log: $!\n";
   print $fh log_header($this_cmd);

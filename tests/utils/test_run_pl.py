@@ -136,3 +136,21 @@ def test_one_numbered_task_failing_names_its_log(tmp_path):
     assert proc.returncode == 1 and proc.stderr == f"run.pl: job failed, log is in {tmp_path}/x.5.log\n"
     proc = run([RUN_PL, str(tmp_path / "y.JOB.log"), "false"])  # Kaldi's hint when JOB=1:N is missing
     assert proc.returncode == 1 and "probably you forgot to put JOB=1:$nj in your script." in proc.stderr
+
+
+def test_pick_reruns_only_what_kaldis_pick_reruns(tmp_path):
+    """Kaldi's --pick: a task whose log ends '# Ended (code 0)' is skipped; failed ones run again with
+    --pick failed and count as failed (not run) with --pick incomplete; a task with no log runs."""
+    flag = tmp_path / "fail_2"
+    flag.touch()
+    log = str(tmp_path / "t.JOB.log")
+    task = ["echo", "ran", "JOB", ">>", f"{tmp_path}/ran", ";", "test", "!", "-e", f"{tmp_path}/fail_JOB"]
+    assert run([RUN_PL, "-tc", "1", "JOB=1:2", log, *task]).returncode == 1  # one at a time: a known order
+    flag.unlink()
+    incomplete = run([RUN_PL, "--pick", "incomplete", "JOB=1:3", log, *task])
+    assert incomplete.returncode == 1 and "1 / 3 failed" in incomplete.stderr  # task 2 failed before
+    failed = run([RUN_PL, "--pick", "failed", "JOB=1:3", log, *task])
+    assert failed.returncode == 0
+    assert (tmp_path / "ran").read_text().split("\n") == ["ran 1", "ran 2", "ran 3", "ran 2", ""]
+    bad = run([RUN_PL, "--pick", "some", log, "true"])
+    assert bad.returncode == 1 and "--pick 'some': expected all, none, failed or incomplete" in bad.stderr

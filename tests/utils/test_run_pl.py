@@ -71,10 +71,10 @@ def test_job_is_replaced_wherever_it_occurs(tmp_path):
 
 
 def max_running(tmp_path, runner_args, tasks, env=None):
-    """Runs `tasks` 1-second tasks through run.pl and returns how many ran at once at most."""
+    """Runs `tasks` 2-second tasks through run.pl and returns how many ran at once at most."""
     live = tmp_path / "live"
     live.mkdir()
-    task = f"touch {live}/JOB ; ls {live} | wc -l > {tmp_path}/seen.JOB ; sleep 1 ; rm {live}/JOB".split()
+    task = f"touch {live}/JOB ; ls {live} | wc -l > {tmp_path}/seen.JOB ; sleep 2 ; rm {live}/JOB".split()
     proc = run([RUN_PL, *runner_args, f"JOB=1:{tasks}", str(tmp_path / "log" / "t.JOB.log"), *task], env=env)
     assert proc.returncode == 0, proc.stderr
     return max(int((tmp_path / f"seen.{t}").read_text()) for t in range(1, tasks + 1)), proc.stderr

@@ -4,8 +4,64 @@
 # Every defined variable becomes a flag: --foo-bar v sets foo_bar=v. Unknown options are
 # an error; variables defaulting to true/false accept only true/false; --config FILE is
 # sourced first so that later flags win (a .yaml/.yml FILE is refused with a hint: recipes take
-# their YAML config with --conf); --help prints $help_message. Positional
+# their YAML config with --conf); --help prints $help_message (when it is empty, the comment at
+# the top of the script), then every option of the script's variable block (the assignments just
+# above the line that sources this file) with its default and the comment beside it. Positional
 # arguments remain in "$@".
+
+# The calling script's file: $0, or its basename when the script has cd'ed into its own folder
+# (as run.sh does); nothing when neither is readable.
+kaldi_script_file() {
+  if [ -r "$0" ]; then echo "$0"; elif [ -r "$(basename "$0")" ]; then basename "$0"; fi
+}
+
+# Prints the options of the variable block of script $1 as '--name value  comment'.
+kaldi_print_options() {
+  local src=$1 line name value width=0 names=() comments=()
+  while IFS=$'\t' read -r name line; do
+    if [ "$name" = "+" ]; then
+      comments[${#comments[@]} - 1]+=$'\n'$line
+      continue
+    fi
+    value=${!name-}
+    [[ -z "$value" || "$value" =~ [[:space:]] ]] && value="\"$value\""
+    names+=("--${name//_/-} $value")
+    comments+=("$line")
+    ((${#names[-1]} > width)) && width=${#names[-1]}
+  done < <(awk '
+    /^[[:space:]]*(\.|source)[[:space:]][^#]*parse_options\.sh/ { exit }
+    /^[A-Za-z_][A-Za-z0-9_]*=/ {
+      name = $0; sub(/=.*/, "", name)
+      if (name == "help_message") next
+      comment = ""
+      if (match($0, /[[:space:]]#[[:space:]]?/)) comment = substr($0, RSTART + RLENGTH)
+      n++; names[n] = name; comments[n] = comment; more[n] = ""; attached = 1; next
+    }
+    /^[[:space:]]+#/ && attached { line = $0; sub(/^[[:space:]]+#[[:space:]]?/, "", line); more[n] = more[n] "\n" line; next }
+    /^[[:space:]]*$/ || /^#/ { attached = 0; next }
+    { n = 0; attached = 0 }  # any other line: the block is the last one before parse_options.sh
+    END {
+      for (i = 1; i <= n; i++) {
+        print names[i] "\t" comments[i]
+        k = split(substr(more[i], 2), extra, "\n")
+        for (j = 1; j <= k; j++) print "+\t" extra[j]
+      }
+    }' "$src")
+  [ ${#names[@]} -eq 0 ] && return 0
+  ((width > 40)) && width=40
+  echo
+  echo "Options (default value):"
+  local i
+  local indent
+  indent=$(printf "%$((width + 4))s" "")
+  for i in "${!names[@]}"; do
+    if [ -z "${comments[$i]}" ]; then
+      printf "  %s\n" "${names[$i]}"
+    else
+      printf "  %-${width}s  %s\n" "${names[$i]}" "${comments[$i]//$'\n'/$'\n'$indent}"
+    fi
+  done
+}
 
 for ((argpos = 1; argpos < $#; argpos++)); do
   if [ "${!argpos}" == "--config" ]; then
@@ -26,7 +82,15 @@ while true; do
   [ -z "${1:-}" ] && break # no more arguments
   case "$1" in
     --help | -h)
-      if [ -z "${help_message:-}" ]; then echo "No help found." 1>&2; else printf "%s\n" "$help_message" 1>&2; fi
+      script_file=$(kaldi_script_file)
+      if [ -n "${help_message:-}" ]; then
+        printf "%s\n" "$help_message"
+      elif [ -n "$script_file" ]; then
+        sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$script_file"
+      else
+        echo "No help found."
+      fi 1>&2
+      [ -n "$script_file" ] && kaldi_print_options "$script_file" 1>&2
       exit 0
       ;;
     --*=*)

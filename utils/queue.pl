@@ -1,11 +1,12 @@
 #!/usr/bin/env perl
 # Runs a command, or an array of N commands, as a Grid Engine (SGE) job, with Kaldi's command
 # line and log conventions (the same as run.pl and slurm.pl):
-#   queue.pl [options] [JOB=1:N] <log-file> <command...>
+#   queue.pl [options] [JOB=START:END] <log-file> <command...>
 # e.g. queue.pl --mem 2G --num-threads 2 JOB=1:4 exp/log/foo.JOB.log echo JOB
-# The job is one qsub array (-t 1:N); each task writes its log (Kaldi's header, '# Accounting:'
-# and '# Ended (code N)' lines) and the script waits for all of them, then exits non-zero naming
-# the failed tasks' logs. Ctrl-C (or SIGTERM) deletes the submitted job. Options become qsub
+# The job is one qsub array (-t START:END); each task runs and logs as run.pl's do (JOB replaced
+# wherever it occurs, bash, stdin from /dev/null, Kaldi's log header and '# Ended (code N)'
+# footer: the rules are in parallel/KaldiJobs.pm) and the script waits for all of them, then
+# exits 1 naming the failed tasks' logs. Ctrl-C (or SIGTERM) deletes the submitted job. Options become qsub
 # options through the config: --config F, else conf/queue.conf in the working directory, else
 # utils/parallel/queue.conf. --max-jobs-run N caps running tasks (-tc N).
 use strict;

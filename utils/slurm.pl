@@ -1,11 +1,12 @@
 #!/usr/bin/env perl
 # Runs a command, or an array of N commands, as a Slurm job, with Kaldi's command line and log
 # conventions (the same as run.pl and queue.pl):
-#   slurm.pl [options] [JOB=1:N] <log-file> <command...>
+#   slurm.pl [options] [JOB=START:END] <log-file> <command...>
 # e.g. slurm.pl --mem 2G --num-threads 2 JOB=1:4 exp/log/foo.JOB.log echo JOB
-# The job is one sbatch array; each task writes its log (Kaldi's header, '# Accounting:' and
-# '# Ended (code N)' lines) and the script waits for all of them, then exits non-zero naming
-# the failed tasks' logs. Ctrl-C (or SIGTERM) cancels the submitted job. Options become sbatch
+# The job is one sbatch array; each task runs and logs as run.pl's do (JOB replaced wherever it
+# occurs, bash, stdin from /dev/null, Kaldi's log header and '# Ended (code N)' footer: the rules
+# are in parallel/KaldiJobs.pm) and the script waits for all of them, then exits 1 naming the
+# failed tasks' logs. Ctrl-C (or SIGTERM) cancels the submitted job. Options become sbatch
 # options through the config: --config F, else conf/slurm.conf in the working directory, else
 # utils/parallel/slurm.conf. --max-jobs-run N caps running tasks (--array=1-N%M).
 use strict;

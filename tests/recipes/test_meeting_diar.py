@@ -106,4 +106,5 @@ def test_wav_with_wrong_channel_count_is_one_line_error(meeting_run, tmp_path):
     log = (tmp_path / "exp" / "frontend" / "log" / "frontend.1.log").read_text()
     assert f"{stereo}: 2 channels, but the array has 8 microphones" in log
     assert not (tmp_path / "exp" / "frontend" / f"{s}.pt").exists()
-    assert "1 / 1 failed, log is in" in proc.stderr  # run.pl names the job's log, which holds the one line
+    # run.pl names the one job's log, as Kaldi's does ('job failed, log is in ...'); it holds the one line
+    assert f"run.pl: job failed, log is in {tmp_path}/exp/frontend/log/frontend.1.log" in proc.stderr

@@ -106,7 +106,8 @@ def test_unknown_attack_at_stage_2_fails_in_the_job_log(red_run, tmp_path):
     (exp / "classifiers").symlink_to(out / "exp" / "classifiers")
     proc = run_recipe(RECIPE, ["--conf", str(conf), "--exp-dir", str(exp), "--stage", "2", "--stop-stage", "2"])
     assert proc.returncode != 0
-    assert "1 / 1 failed, log is in" in proc.stderr  # run.pl names the job's log, which holds the one line
+    # run.pl names the one job's log, as Kaldi's does ('job failed, log is in ...'); it holds the one line
+    assert f"run.pl: job failed, log is in {exp}/log/adversarial.1.log" in proc.stderr
     lines = [line for line in (exp / "log" / "adversarial.1.log").read_text().splitlines() if "error" in line.lower()]
     assert len(lines) == 1 and "unknown attack 'deepfool'" in lines[0]
     assert not (exp / "adv" / "train_deepfool_resnet20.pt").exists()

@@ -1,4 +1,6 @@
 """utils/slurm.pl and utils/queue.pl against a real local Slurm and Grid Engine."""
+import os
+import re
 import signal
 import subprocess
 import time
@@ -89,3 +91,45 @@ def test_bad_input_is_one_line_error_without_a_cluster(script, args, message, tm
     assert proc.returncode == 1
     assert proc.stderr.count("\n") == 1 and proc.stderr.startswith(f"{script}: ") and message in proc.stderr
     assert not (tmp_path / "q").exists()
+
+
+FAKE_SUBMIT = """#!/usr/bin/env bash
+# Stands in for sbatch/qsub: runs each task of the array here, then prints the submit line.
+range=1-1 var=
+while [ $# -gt 1 ]; do
+  case $1 in
+    --array=*) range=${1#--array=}; range=${range%%%*}; var=SLURM_ARRAY_TASK_ID ;;
+    -t) range=${2/:/-}; var=SGE_TASK_ID; shift ;;
+  esac
+  shift
+done
+for t in $(seq "${range%-*}" "${range#*-}"); do env ${var:+$var=$t} bash "$1" >/dev/null 2>&1; done
+echo "Submitted batch job 42"
+echo "Your job-array 42.1-1:1 (\\"x\\") has been submitted"
+"""
+
+
+@pytest.mark.parametrize("script", ["slurm.pl", "queue.pl"])
+def test_cluster_scripts_share_run_pls_rules(script, tmp_path):
+    """Without a cluster (a fake sbatch/qsub runs the tasks here): LMWT=7:9, JOB replaced wherever it
+    occurs, bash in the job, stdin from /dev/null, Kaldi's log footer and failure line."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for name in ("sbatch", "qsub"):
+        (bin_dir / name).write_text(FAKE_SUBMIT)
+        (bin_dir / name).chmod(0o755)
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    command = ["echo", "--out=fooLMWT", "$((2**3))", "{1..2}", ";", "wc", "-l", ";", "test", "LMWT", "-ne", "8"]
+    proc = subprocess.run([str(ROOT / "utils" / script), "LMWT=7:9", "exp/log/score_LMWT.log", *command],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1
+    assert proc.stderr == (f"{script}: 1 / 3 failed, log is in exp/log/score_*.log "
+                           "(failed: exp/log/score_8.log)\n")
+    assert sorted(p.name for p in (tmp_path / "exp/log").glob("*.log")) == [f"score_{n}.log" for n in (7, 8, 9)]
+    for task in (7, 8, 9):
+        log = (tmp_path / f"exp/log/score_{task}.log").read_text().splitlines()
+        assert log[0] == f"# echo --out=foo{task} $((2**3)) {{1..2}} ; wc -l ; test {task} -ne 8 "
+        assert log[1].startswith("# Started at ") and log[2].startswith("# Running on ") and log[3] == "#"
+        assert log[4:6] == [f"--out=foo{task} 8 1 2", "0"]
+        ended = re.match(r"^# Ended \(code (\d+)\) at .+, elapsed time \d+ seconds$", log[-1])
+        assert ended and ended.group(1) == ("1" if task == 8 else "0")

@@ -1,19 +1,36 @@
 # What run.pl, queue.pl and slurm.pl share: Kaldi's command line
-#   <script> [options] [JOB=1:N] <log-file> <command...>
-# its JOB ranges and log names, the failure report, and, for the cluster scripts, the
-# option-line config files, the job script that writes Kaldi's log header and footer, and
+#   <script> [options] [JOB=1:N] [options] <log-file> <command...>
+# its JOB ranges and the JOB substitution rule, the log header and footer, the failure report,
+# and, for the cluster scripts, the option-line config files, the job script each task runs and
 # the loop that waits for the submitted tasks (and cancels them when interrupted).
 package KaldiJobs;
 use strict;
 use warnings;
-use Cwd qw(getcwd);
+use Cwd qw(getcwd abs_path);
 use File::Basename qw(dirname basename);
 use File::Path qw(make_path);
 use Exporter qw(import);
 
-our @EXPORT_OK = qw(parse_job_range check_log_name quote_command substitute_job report_failures run_cluster_job);
+our @EXPORT_OK = qw(parse_command_line substitute_job shell_quote log_header log_footer report_failures
+  run_cluster_job);
 
-# Parses a leading NAME=START:END (or NAME=K) off @$argv; returns (name, start, end, is_array).
+# Kaldi's rule: the job name is replaced wherever it occurs, as a plain substring, not as a
+# word ('decode_JOB.log' -> 'decode_3.log', '--out=fooJOB' -> '--out=foo3').
+sub job_pattern {
+  my ($jobname) = @_;
+  return qr/\Q$jobname\E/;
+}
+
+sub substitute_job {
+  my ($text, $jobname, $task) = @_;
+  return $text if !defined $jobname || $jobname eq "";
+  my $re = job_pattern($jobname);
+  $text =~ s/$re/$task/g;
+  return $text;
+}
+
+# Parses a leading NAME=START:END (or NAME=K) off @$argv; returns (name, start, end, is_array),
+# name "" when there is none. Tasks are numbered from 1, as Kaldi's (Grid Engine's) are.
 sub parse_job_range {
   my ($prog, $argv) = @_;
   return ("", 1, 1, 0) unless @$argv && $argv->[0] =~ m/^([\w_][\w\d_]*)=(.*)$/;
@@ -21,24 +38,39 @@ sub parse_job_range {
   my ($start, $end, $array);
   if ($range =~ m/^(\d+):(\d+)$/) {
     ($start, $end, $array) = ($1, $2, 1);
-    die "$prog: empty job range '$argv->[0]': the first task is after the last\n" if $start > $end;
-    die "$prog: invalid job range '$argv->[0]': tasks are numbered from 0 or 1\n" if $start > 1;
   } elsif ($range =~ m/^(\d+)$/) {
     ($start, $end, $array) = ($1, $1, 0);
   } else {
     die "$prog: invalid job range '$argv->[0]': expected $name=START:END with whole numbers\n";
   }
+  die "$prog: empty job range '$argv->[0]': the first task is after the last\n" if $start > $end;
+  die "$prog: invalid job range '$argv->[0]': tasks are numbered from 1\n" if $start < 1;
   shift @$argv;
   return ($name, $start, $end, $array);
 }
 
-sub check_log_name {
-  my ($prog, $logfile, $jobname, $start, $end, $array) = @_;
-  if ($array && $start != $end && $logfile !~ m/$jobname/) {
+# Kaldi's command line: options, then an optional JOB=START:END, then options again (Kaldi's
+# scripts put the range on either side of the options), the log file, the command.
+# $option: sub(switch, argv) called for each leading '-' argument; it shifts its values off argv.
+# Returns a hash: jobname, start, end, array, logfile, cmd (the command quoted as Kaldi does).
+sub parse_command_line {
+  my ($prog, $argv, $option, $usage) = @_;
+  my ($jobname, $start, $end, $array) = ("", 1, 1, 0);
+  for my $pass (1, 2) {
+    while (@$argv >= 2 && $argv->[0] =~ m/^-/) {
+      $option->(shift(@$argv), $argv);
+    }
+    ($jobname, $start, $end, $array) = parse_job_range($prog, $argv) if $pass == 1;
+  }
+  if (@$argv < 2) { print STDERR $usage; exit 1; }
+  my $logfile = shift @$argv;
+  if ($end > $start && $logfile !~ job_pattern($jobname)) {
     die "$prog: you are trying to run a parallel job but you are putting the output " .
       "into just one log file ($logfile); probably you forgot to put $jobname=1:N and " .
       "$jobname in the log name\n";
   }
+  return {jobname => $jobname, start => $start, end => $end, array => $array,
+    logfile => $logfile, cmd => quote_command(@$argv)};
 }
 
 # Quotes arguments that contain whitespace, as Kaldi does; the rest reach the shell as they are.
@@ -52,10 +84,24 @@ sub quote_command {
   return $cmd;
 }
 
-sub substitute_job {
-  my ($text, $jobname, $task) = @_;
-  $text =~ s/\b$jobname\b/$task/g if $jobname ne "";
-  return $text;
+sub now {
+  my $date = `date`;
+  chomp $date;
+  return $date;
+}
+
+# Kaldi's first lines of a task's log: the command, the start time, then any extra lines.
+sub log_header {
+  my ($cmd, @extra) = @_;
+  return join("", map { "# $_\n" } ($cmd, "Started at " . now(), @extra)) . "#\n";
+}
+
+# Kaldi's last lines of a task's log; a task killed by a signal reads 'code N; signal S'.
+sub log_footer {
+  my ($elapsed, $threads, $code, $signal) = @_;
+  my $status = $signal ? "code $code; signal $signal" : "code $code";
+  return "# Accounting: time=$elapsed threads=$threads\n" .
+    "# Ended ($status) at " . now() . ", elapsed time $elapsed seconds\n";
 }
 
 # Prints Kaldi's failure line and returns 1, or returns 0 when no task failed.
@@ -65,8 +111,10 @@ sub report_failures {
   my $num_failed = scalar(@$failed);
   return 0 if $num_failed == 0;
   my $njobs = $end - $start + 1;
-  if ($njobs == 1 && $jobname eq "") {
-    print STDERR "$prog: job failed, log is in $logfile\n";
+  if ($njobs == 1) {
+    my $log = substitute_job($logfile, $jobname, $start);
+    print STDERR "$prog: job failed, log is in $log\n";
+    print STDERR "$prog: probably you forgot to put JOB=1:\$nj in your script.\n" if $log =~ m/JOB/;
   } else {
     my $pattern = substitute_job($logfile, $jobname, "*");
     my @logs = map { substitute_job($logfile, $jobname, $_) } @$failed;
@@ -132,12 +180,16 @@ sub shell_quote {
   return "'$s'";
 }
 
-# The bash script each task runs: Kaldi's log header, the command, the Accounting and Ended
-# footer, then the task's exit code into its sync file (which the waiting script reads).
+# Where this module lives: the job script calls it for the JOB rule and the log lines.
+my $lib_dir = abs_path(dirname(__FILE__));
+
+# The bash script each task runs: Kaldi's log header, the command (stdin from /dev/null, as
+# run.pl's), the Accounting and Ended footer, then the task's exit code into its sync file
+# (which the waiting script reads). JOB substitution and log lines come from this module.
 sub job_script {
   my (%a) = @_;
-  my ($cwd, $logfile, $sync) = map { shell_quote($_) } ($a{cwd}, $a{logfile}, $a{sync_prefix});
-  my $sub = $a{jobname} eq "" ? "cat" : "sed \"s/\\b$a{jobname}\\b/\$task/g\"";
+  my ($cwd, $logfile, $sync, $template, $jobname, $lib) =
+    map { shell_quote($_) } ($a{cwd}, $a{logfile}, $a{sync_prefix}, $a{cmd}, $a{jobname}, $lib_dir);
   my $task = $a{array} ? "\${$a{task_var}}" : $a{start};
   return <<"SCRIPT";
 #!/usr/bin/env bash
@@ -145,19 +197,18 @@ sub job_script {
 cd $cwd
 [ -f ./path.sh ] && . ./path.sh
 task=$task
-cmd=\$($sub <<'KALDI_JOBS_EOF'
-$a{cmd}
-KALDI_JOBS_EOF
-)
-log=\$(printf '%s\\n' $logfile | $sub)
+kaldi_jobs() {  # calls KaldiJobs::\$1 on the other arguments
+  perl -I $lib -MKaldiJobs -e 'my \$f = shift; print KaldiJobs->can(\$f)->(\@ARGV)' "\$@"
+}
+cmd=\$(kaldi_jobs substitute_job $template $jobname "\$task")
+log=\$(kaldi_jobs substitute_job $logfile $jobname "\$task")
 mkdir -p "\$(dirname "\$log")"
-{ echo "# \$cmd"; echo "# Started at \$(date)"; echo "# Running on \$(hostname)"; echo "#"; } > "\$log"
+kaldi_jobs log_header "\$cmd" "Running on \$(hostname)" > "\$log"
 start_time=\$(date +%s)
-( eval "\$cmd" ) >> "\$log" 2>&1
+( eval "\$cmd" ) < /dev/null >> "\$log" 2>&1
 ret=\$?
 end_time=\$(date +%s)
-echo "# Accounting: time=\$((end_time - start_time)) threads=$a{num_threads}" >> "\$log"
-echo "# Ended (code \$ret) at \$(date)" >> "\$log"
+kaldi_jobs log_footer \$((end_time - start_time)) $a{num_threads} "\$ret" >> "\$log"
 echo \$ret > $sync.\$task.tmp && mv $sync.\$task.tmp $sync.\$task
 exit \$ret
 SCRIPT
@@ -187,9 +238,9 @@ sub run_cluster_job {
   (my $conf_name = $prog) =~ s/\.pl$/.conf/;
   my $config_file = -f "conf/$conf_name" ? "conf/$conf_name" : $backend->{config};
   my ($max_jobs_run, $num_threads, %given) = (0, 1);
-  while (@argv >= 2 && $argv[0] =~ m/^-/) {
-    my $switch = shift @argv;
-    my $value = shift @argv;
+  my $option = sub {
+    my ($switch, $argv) = @_;
+    my $value = shift @$argv;
     if ($switch eq "--config") {
       $config_file = $value;
     } elsif ($switch eq "--max-jobs-run" || $switch eq "-tc") {
@@ -202,19 +253,16 @@ sub run_cluster_job {
     } else {
       die "$prog: invalid option $switch\n";
     }
-  }
-  my ($jobname, $start, $end, $array) = parse_job_range($prog, \@argv);
-  if (@argv < 2) { print STDERR $usage; exit 1; }
-  my $logfile = shift @argv;
-  check_log_name($prog, $logfile, $jobname, $start, $end, $array);
-  my $cmd = quote_command(@argv);
+  };
+  my $job = parse_command_line($prog, \@argv, $option, $usage);
+  my ($jobname, $start, $end, $array, $logfile, $cmd) = @$job{qw(jobname start end array logfile cmd)};
   my $config = read_config($prog, $config_file);
   my $opts = config_options($prog, $config, $config_file, \%given);
 
   my $logdir = dirname($logfile);
   my $qdir = "$logdir/q";
   my $base = basename($logfile);
-  $base =~ s/\.?\b$jobname\b//g if $jobname ne "";
+  if ($jobname ne "") { my $re = job_pattern($jobname); $base =~ s/\.?$re//g; }
   $base =~ s/\.log$//;
   make_path("$qdir/sync");
   my $sync_prefix = "$qdir/sync/done.$$";
@@ -230,7 +278,7 @@ sub run_cluster_job {
 
   my $submit = $backend->{submit}->($config->{command}, $opts, $script, $qdir, $base, $start, $end, $array,
     $max_jobs_run);
-  my $out = `$submit 2>&1`;
+  my $out = `$submit </dev/null 2>&1`;
   my $job_id = $? == 0 ? $backend->{job_id}->($out) : undef;
   if (!defined $job_id) {
     my @lines = grep { m/\S/ } split(/\n/, $out);

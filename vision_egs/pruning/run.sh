@@ -13,8 +13,6 @@
 #         Each stage skips work already done. The training stages (0, 3) run as --nj jobs through
 #         --cmd, the timing stages (1, 2, 4) as one job each through --timing-cmd (cmd.sh); logs
 #         in exp/log/<stage>.JOB.log.
-# Options: --stage --stop-stage --nj --cmd --timing-cmd --conf --data-source --corpus-dir
-#          --download --exp-dir --results (the defaults are at the top of run.sh).
 set -euo pipefail
 
 cmdline="$0 $*"
@@ -35,8 +33,8 @@ download=false        # stage 0 fetches CIFAR-10 into --corpus-dir (with --data-
 exp_dir=exp
 results=RESULTS.md
 
-help_message=$(sed -n '2,17p' run.sh | sed 's/^# \{0,1\}//')
 . utils/parse_options.sh
+. utils/check_stages.sh 5
 [ -z "$timing_cmd" ] && echo "$0: empty argument to --timing-cmd option" 1>&2 && exit 1
 
 . ./path.sh

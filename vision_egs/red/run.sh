@@ -11,8 +11,6 @@
 # Stages: 0 data and config check, 1 victims + surrogate, 2 adversarial examples (torchattacks),
 #         3 denoisers DO/DS/CDD-RED, 4 evaluation, 5 RESULTS.md. Each stage skips work already done;
 #         stages 1-4 run through --cmd (cmd.sh), logs in exp/log/<stage>.JOB.log.
-# Options: --stage --stop-stage --nj --cmd --conf --data-source --corpus-dir --download
-#          --exp-dir --results --device (the defaults are at the top of run.sh).
 set -euo pipefail
 
 cmdline="$0 $*"
@@ -33,8 +31,8 @@ exp_dir=exp
 results=RESULTS.md
 device=cpu            # cpu or cuda (classifier and denoiser training)
 
-help_message=$(sed -n '2,15p' run.sh | sed 's/^# \{0,1\}//')
 . utils/parse_options.sh
+. utils/check_stages.sh 5
 
 . ./path.sh
 . utils/log.sh

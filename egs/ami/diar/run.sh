@@ -26,8 +26,8 @@ data_dir=data
 exp_dir=exp
 results=RESULTS.md
 
-help_message=$(sed -n '2,9p' run.sh | sed 's/^# \{0,1\}//')
 . utils/parse_options.sh
+. utils/check_stages.sh 5
 
 . ./path.sh
 . utils/log.sh

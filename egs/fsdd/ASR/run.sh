@@ -34,8 +34,8 @@ use_amp=false          # mixed precision training (float16 on CUDA)
 epoch=                 # checkpoint to decode/export; empty: the last
 avg=                   # checkpoints to average; empty: decode.avg of the config
 
-help_message=$(sed -n '2,13p' run.sh | sed 's/^# \{0,1\}//')
 . utils/parse_options.sh
+. utils/check_stages.sh 9
 
 . ./path.sh
 . utils/log.sh

@@ -34,8 +34,8 @@ use_amp=false          # mixed precision training (float16 on CUDA)
 epoch=
 avg=
 
-help_message=$(sed -n '2,9p' run.sh | sed 's/^# \{0,1\}//')
 . utils/parse_options.sh
+. utils/check_stages.sh 9
 
 . ./path.sh
 . utils/log.sh

@@ -195,7 +195,9 @@ def rnnt_loss_pruned(
     B, T, s, C = logits.shape
     S = symbols.shape[1]
     if ranges.shape != (B, T, s) or symbols.shape[0] != B:
-        raise ValueError(f"prune ranges {tuple(ranges.shape)} and targets {tuple(symbols.shape)} do not match logits {tuple(logits.shape)}")
+        raise ValueError(
+            f"prune ranges {tuple(ranges.shape)} and targets {tuple(symbols.shape)} do not match logits {tuple(logits.shape)}"
+        )
     _check_ranges(ranges, S)
     _check_targets(symbols, C, "the joiner")
     if logits.dtype in (torch.float16, torch.bfloat16):

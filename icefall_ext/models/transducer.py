@@ -15,7 +15,12 @@ from typing import Any, Dict, Tuple
 import torch
 from torch import nn
 
-from icefall_ext.losses.pruned_rnnt_loss import do_rnnt_pruning, get_rnnt_prune_ranges, rnnt_loss_pruned, rnnt_loss_smoothed
+from icefall_ext.losses.pruned_rnnt_loss import (
+    do_rnnt_pruning,
+    get_rnnt_prune_ranges,
+    rnnt_loss_pruned,
+    rnnt_loss_smoothed,
+)
 from icefall_ext.losses.rnnt_loss import rnnt_loss
 from icefall_ext.models.decoder import Decoder
 from icefall_ext.models.encoder import build_encoder, encoder_config_class
@@ -59,7 +64,7 @@ class TransducerConfig:
         if self.loss not in ("full", "pruned"):
             raise ValueError(f"loss must be full or pruned, not {self.loss!r}")
         if self.prune_range < 2:
-            raise ValueError(f"prune_range must be >= 2 (a band of one label position lets no path through), not {self.prune_range}")
+            raise ValueError(f"prune_range must be >= 2 (a band of one position lets no path through), not {self.prune_range}")
         for name in ("lm_scale", "am_scale", "simple_loss_scale"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be in [0, 1], not {getattr(self, name)}")

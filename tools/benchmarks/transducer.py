@@ -8,13 +8,15 @@ decoder and joiner of a random transducer, to the summed loss: the full-sum loss
 (B, T, U+1, V) joiner output (icefall_ext), the same output through torchaudio's `rnnt_loss`
 (when it is importable: `pip install --no-deps torchaudio==2.11.0`, for this benchmark only), and
 the pruned loss (the simple loss, the joiner on --prune-range positions, the pruned loss; the
-training path of `model.loss: pruned`). Median of --repeats after one warm-up. Each measurement
+training path of `model.loss: pruned`). Median of --repeats after one warm-up, in wall-clock and
+in process CPU seconds (the latter less affected by other jobs on a shared CPU). Each measurement
 runs in a process of its own, so that its peak memory is its own: on CPU the growth of the
 process's peak RSS (ru_maxrss) over its RSS once model and inputs exist; on CUDA the allocator's
 peak (max_memory_allocated) over what was allocated then.
 
 Decoding: a random transducer (vocabulary and width of the last shape) on random encoder
-outputs of ragged lengths; utterances per second of each search over batches of 1, 8 and 32
+outputs of ragged lengths; utterances per second (of process CPU time on a CPU, of wall-clock
+time on CUDA) of each search over batches of 1, 8 and 32
 (--decode-batches) beside the same search run one utterance at a time, and whether the two give
 the same hypotheses. A failed measurement is reported in its row and makes the exit status 1.
 """
@@ -97,22 +99,24 @@ def measure_loss(impl: str, dims: List[int], device: str, repeats: int, prune_ra
         base = torch.cuda.memory_allocated(dev)
     else:
         base = current_rss_kb()
-    times = []
+    times, cpu_times = [], []
     for i in range(repeats + 1):
         sync()
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         loss = loss_fn()
         loss.backward()
         sync()
         if i > 0:
             times.append(time.perf_counter() - start)
+            cpu_times.append(time.process_time() - cpu_start)
         model.zero_grad(set_to_none=True)
         enc.grad = None
     if dev.type == "cuda":
         peak_mb = (torch.cuda.max_memory_allocated(dev) - base) / 2**20
     else:
         peak_mb = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base, 0) / 1024
-    return {"seconds": statistics.median(times), "peak_mb": peak_mb, "loss_per_utt": loss.item() / b}
+    return {"seconds": statistics.median(times), "cpu_seconds": statistics.median(cpu_times), "peak_mb": peak_mb,
+            "loss_per_utt": loss.item() / b}
 
 
 def run_loss_worker(impl: str, shape: str, args) -> Dict:
@@ -146,21 +150,23 @@ def measure_decoding(args, dims: List[int]) -> List[Dict]:
         "modified_beam_search": (lambda e, l: [list(h[0].ys[ctx:]) for h in modified_beam_search_batch(model, e, l, args.beam)],
                                  lambda e: list(modified_beam_search_one(model, e, args.beam)[0].ys[ctx:])),
     }
-    sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
+    # utterances per wall-clock second on CUDA, per process CPU second on a CPU another job may share
+    if dev.type == "cuda":
+        def clock() -> float:
+            torch.cuda.synchronize()
+            return time.perf_counter()
+    else:
+        clock = time.process_time
     rows = []
     for name, (batched, one) in searches.items():
         batched(enc[:1], lens[:1]), one(enc[0, : lens[0]])  # first calls set up kernels and caches: not timed
-        sync()
-        start = time.perf_counter()
+        start = clock()
         singles = [one(enc[i, : lens[i]]) for i in range(n)]
-        sync()
-        per_utt = n / (time.perf_counter() - start)
+        per_utt = n / (clock() - start)
         for batch in args.decode_batches:
-            sync()
-            start = time.perf_counter()
+            start = clock()
             hyps = [h for i in range(0, n, batch) for h in batched(enc[i : i + batch], lens[i : i + batch])]
-            sync()
-            rate = n / (time.perf_counter() - start)
+            rate = n / (clock() - start)
             same = sum(a == b for a, b in zip(hyps, singles))
             rows.append({"method": name, "batch": batch, "batched": rate, "per_utt": per_utt, "same": same, "n": n})
     return rows
@@ -169,27 +175,32 @@ def measure_decoding(args, dims: List[int]) -> List[Dict]:
 def loss_table(shapes, results, args) -> List[str]:
     memory = ("peak CUDA memory above the inputs (MB; torch.cuda.max_memory_allocated)" if args.device == "cuda"
               else "peak RSS growth (MB; ru_maxrss of its own process, less RSS with model and inputs)")
-    lines = [f"| shape | B | T | U | V | width | loss | time (s) | {memory} | time vs full-sum | memory vs full-sum | loss / utterance |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    clock = "seconds" if args.device == "cuda" else "cpu_seconds"  # another job's load changes wall time on a CPU
+    lines = [f"| shape | B | T | U | V | width | loss | time (s) | process CPU time (s) | {memory} | "
+             f"{'time' if args.device == 'cuda' else 'CPU time'} vs full-sum | "
+             "memory vs full-sum | loss / utterance |", "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for name, dims in shapes:
         full = results[(name, "full-sum")]
         for impl in LOSSES:
             r = results[(name, impl)]
-            head = f"| {name} | " + " | ".join(str(d) for d in dims) + f" | {impl if impl != 'pruned' else f'pruned (s={args.prune_range})'} |"
+            label = f"pruned (s={args.prune_range})" if impl == "pruned" else impl
+            head = f"| {name} | " + " | ".join(str(d) for d in dims) + f" | {label} |"
             if "error" in r:
-                lines.append(head + f" {r['error']} | | | | |")
+                lines.append(head + f" {r['error']} | | | | | |")
                 continue
             ratio_t = ratio_m = "—"
             if "error" not in full and impl != "full-sum":
-                ratio_t = f"{full['seconds'] / r['seconds']:.1f}× faster" if r["seconds"] < full["seconds"] else \
-                    f"{r['seconds'] / full['seconds']:.1f}× slower"
+                ours, theirs = r[clock], full[clock]
+                ratio_t = f"{theirs / ours:.1f}× faster" if ours < theirs else f"{ours / theirs:.1f}× slower"
                 ratio_m = f"{r['peak_mb'] / full['peak_mb']:.2f}" if full["peak_mb"] > 0 else "—"
-            lines.append(head + f" {r['seconds']:.4f} | {r['peak_mb']:.1f} | {ratio_t} | {ratio_m} | {r['loss_per_utt']:.3f} |")
+            lines.append(head + f" {r['seconds']:.4f} | {r['cpu_seconds']:.4f} | {r['peak_mb']:.1f} | {ratio_t} | {ratio_m} | "
+                                f"{r['loss_per_utt']:.3f} |")
     return lines
 
 
-def decode_table(rows) -> List[str]:
-    lines = ["| search | batch | batched (utt/s) | one utterance at a time (utt/s) | speed-up | same best hypotheses |",
+def decode_table(rows, device: str) -> List[str]:
+    unit = "utt/s" if device == "cuda" else "utt per CPU s"
+    lines = [f"| search | batch | batched ({unit}) | one utterance at a time ({unit}) | speed-up | same best hypotheses |",
              "|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(f"| {r['method']} | {r['batch']} | {r['batched']:.1f} | {r['per_utt']:.1f} | "
@@ -241,7 +252,7 @@ def main() -> None:
         *loss_table(shapes, results, args), "",
         f"## Decoding: {args.decode_utterances} random utterances of {args.decode_frames // 2}..{args.decode_frames} frames, "
         f"vocabulary {shapes[-1][1][3]}, width {shapes[-1][1][4]}, beam {args.beam}", "",
-        *decode_table(decode_rows), "",
+        *decode_table(decode_rows, args.device), "",
     ])
     print(report)
     if args.out:

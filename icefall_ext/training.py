@@ -1,7 +1,8 @@
 """The epoch loop of every speech training recipe, with the loss as a parameter (icefall's
 train.py pieces: `compute_loss`, `train_one_epoch`, `compute_validation_loss`, then `fit`).
 
-A loss function takes (model, batch) and returns (summed loss, frames it covers); fine-tuning with
+A loss function takes (model, batch) and returns (summed loss, frames it covers); one that follows
+a schedule also has `set_step(step)`, which the trainer calls before each batch. Fine-tuning with
 another criterion (ILMA, MWER) is another loss function passed to the same `fit`, which keeps
 resuming from the last `epoch-N.pt`, per-epoch seeding, progress with ETA, DDP under torchrun,
 AMP, and the loss TSV and PNG under exp_dir/log.
@@ -20,6 +21,7 @@ from torch.nn.parallel import DistributedDataParallel as DDP
 
 from icefall_ext.asr_config import TrainConfig
 from icefall_ext.data.datamodule import eval_dataloader, train_dataloader
+from icefall_ext.models.transducer import TransducerConfig
 from icefall_ext.optim import learning_rate, make_optimizer, set_learning_rate
 from icefall_ext.tokens.bpe import Tokenizer
 from recipe_common.checkpoint import latest_epoch, load_checkpoint, save_checkpoint
@@ -81,6 +83,45 @@ class TransducerLoss:
         return loss, out["frames"]
 
 
+def pruned_loss_scales(cfg: TransducerConfig, batch_idx_train: int) -> Tuple[float, float]:
+    """(simple, pruned) loss scales of icefall's compute_loss: over the first `warm_step` batches
+    the simple loss's falls linearly from 1.0 to simple_loss_scale and the pruned loss's rises
+    from 0.1 to 1.0. batch_idx_train counts the batch in hand (1 for the first), as icefall's."""
+    if batch_idx_train >= cfg.warm_step:
+        return cfg.simple_loss_scale, 1.0
+    frac = batch_idx_train / cfg.warm_step
+    return 1.0 - frac * (1.0 - cfg.simple_loss_scale), 0.1 + 0.9 * frac
+
+
+class PrunedTransducerLoss(TransducerLoss):
+    """icefall's compute_loss with the pruned RNN-T loss (model.loss: pruned): the simple and the
+    pruned loss weighted by the warm-up schedule, plus the auxiliary CTC. Validation uses the
+    scales of the last training step, as icefall's does."""
+
+    def __init__(self, tokenizer: Tokenizer, cfg: TransducerConfig, device: torch.device):
+        super().__init__(tokenizer, cfg.ctc_loss_scale, device)
+        self.cfg, self.step = cfg, 0
+
+    def set_step(self, step: int) -> None:
+        """step: optimizer steps taken before this batch."""
+        self.step = step
+
+    def __call__(self, model: torch.nn.Module, batch: Dict) -> Tuple[torch.Tensor, torch.Tensor]:
+        out = model(*batch_to_inputs(batch, self.tokenizer, self.device))
+        simple_scale, pruned_scale = pruned_loss_scales(self.cfg, self.step + 1)
+        loss = simple_scale * out["simple"] + pruned_scale * out["pruned"]
+        if "ctc" in out:
+            loss = loss + self.ctc_loss_scale * out["ctc"]
+        return loss, out["frames"]
+
+
+def make_transducer_loss(cfg: TransducerConfig, tokenizer: Tokenizer, device: torch.device) -> LossFunction:
+    """The training loss that model.loss names."""
+    if cfg.loss == "pruned":
+        return PrunedTransducerLoss(tokenizer, cfg, device)
+    return TransducerLoss(tokenizer, cfg.ctc_loss_scale, device)
+
+
 def flush_denormals() -> None:
     """Computes subnormal floats as zero on CPU: on FSDD, one seed's steps ran five times
     slower without it, once values had decayed into the subnormal range."""
@@ -111,6 +152,8 @@ def train_step(
     """One optimizer step: (summed loss, frames, utterances), or None when it was skipped for a
     non-finite loss or gradient. use_amp: autocast to amp_dtype(device)."""
     set_learning_rate(optimizer, learning_rate(cfg, step))
+    if hasattr(loss_fn, "set_step"):
+        loss_fn.set_step(step)
     with torch.autocast(device.type, dtype=amp_dtype(device), enabled=use_amp):
         loss, frames = loss_fn(model, batch)
     num_utts = batch["inputs"].shape[0]

@@ -18,7 +18,7 @@ from icefall_ext.features.kaldi_native_fbank import KaldiNativeFbank  # noqa: F4
 from icefall_ext.features.stats import global_mean_std
 from icefall_ext.models.transducer import Transducer
 from icefall_ext.tokens.bpe import Tokenizer
-from icefall_ext.training import TrainingRun, TransducerLoss, check_transcripts, fit, flush_denormals, load_cuts
+from icefall_ext.training import TrainingRun, check_transcripts, fit, flush_denormals, load_cuts, make_transducer_loss
 from recipe_common.cli import run_main
 from recipe_common.config import load_config
 from recipe_common.dist import cleanup_dist, resolve_device, setup_dist
@@ -55,7 +55,7 @@ def main() -> None:
         model = Transducer(cfg.model, vocab_size=tokenizer.vocab_size, blank_id=tokenizer.blank_id).to(device)
         run = TrainingRun(
             model=model,
-            loss_fn=TransducerLoss(tokenizer, cfg.model.ctc_loss_scale, device),
+            loss_fn=make_transducer_loss(cfg.model, tokenizer, device),
             train_cuts=train_cuts,
             dev_cuts=dev_cuts,
             cfg=cfg.train,

@@ -34,7 +34,7 @@ from icefall_ext.models.transducer import Transducer
 from icefall_ext.optim import make_optimizer
 from icefall_ext.results import speed_table
 from icefall_ext.tokens.bpe import Tokenizer
-from icefall_ext.training import TransducerLoss, flush_denormals, load_cuts, make_scaler, train_step
+from icefall_ext.training import flush_denormals, load_cuts, make_scaler, make_transducer_loss, train_step
 from recipe_common.cli import run_main
 from recipe_common.config import load_config
 from recipe_common.errors import InputError
@@ -69,7 +69,7 @@ def measure(args, cfg: AsrRecipeConfig, device: torch.device, steps: int, tokeni
     model.encoder.set_feature_stats(*global_mean_std(train_cuts))
     model.to(device).train()
     optimizer = make_optimizer(model, cfg.train)
-    loss_fn = TransducerLoss(tokenizer, cfg.model.ctc_loss_scale, device)
+    loss_fn = make_transducer_loss(cfg.model, tokenizer, device)
     scaler = make_scaler(device, use_amp)
     sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
     done, skipped, start, loss_sum, frames = 0, 0, None, 0.0, 0

@@ -1,5 +1,6 @@
 """Modified beam search (icefall's `modified_beam_search`): at most one symbol per frame,
-hypotheses with the same token sequence merged by adding their probabilities."""
+hypotheses with the same token sequence merged by adding their probabilities. One utterance at a
+time (`modified_beam_search_one`, the reference) or a whole batch at once (what decoding uses)."""
 import math
 from dataclasses import dataclass
 from typing import Dict, List, Tuple
@@ -21,6 +22,11 @@ def _merge(hyps: Dict[Tuple[int, ...], float], ys: Tuple[int, ...], log_prob: fl
         hyps[ys] = max(a, b) + math.log1p(math.exp(-abs(a - b)))
     else:
         hyps[ys] = log_prob
+
+
+def _ranked(hyps: Dict[Tuple[int, ...], float], length_norm: bool) -> List[Hypothesis]:
+    ranked = sorted(hyps.items(), key=lambda kv: kv[1] / len(kv[0]) if length_norm else kv[1], reverse=True)
+    return [Hypothesis(ys=k, log_prob=v) for k, v in ranked]
 
 
 @torch.no_grad()
@@ -49,8 +55,52 @@ def modified_beam_search_one(
             k, tok = keys[idx // vocab], idx % vocab
             _merge(new_hyps, k if tok == blank else k + (tok,), score)
         hyps = new_hyps
-    ranked = sorted(hyps.items(), key=lambda kv: kv[1] / len(kv[0]) if length_norm else kv[1], reverse=True)
-    return [Hypothesis(ys=k, log_prob=v) for k, v in ranked]
+    return _ranked(hyps, length_norm)
+
+
+@torch.no_grad()
+def modified_beam_search_batch(
+    model: Transducer, encoder_out: torch.Tensor, encoder_lens: torch.Tensor, beam: int = 4, length_norm: bool = True
+) -> List[List[Hypothesis]]:
+    """icefall's batched `modified_beam_search`: encoder_out (N, T, D) -> each utterance's final
+    hypotheses, best first: those of modified_beam_search_one (same token sequences, same order;
+    the scores to float32 rounding, since a matrix product over more rows may round differently).
+
+    Each utterance keeps its own hypotheses; at every frame the decoder and the joiner run once on
+    the hypotheses of all utterances still active, and one top-k over each utterance's
+    (hypotheses x vocabulary) scores, padded to the longest, chooses its next beam.
+    """
+    blank, ctx = model.blank_id, model.decoder.context_size
+    device = encoder_out.device
+    enc = model.joiner.encoder_proj(encoder_out)
+    lens = encoder_lens.tolist()
+    beams: List[Dict[Tuple[int, ...], float]] = [{tuple(model.decoder.initial_context()): 0.0} for _ in lens]
+    for t in range(max(lens, default=0)):
+        active = [i for i, n in enumerate(lens) if n > t]
+        keys = [list(beams[i]) for i in active]
+        counts = [len(k) for k in keys]
+        flat = [k for ks in keys for k in ks]
+        context = torch.tensor([k[-ctx:] for k in flat], dtype=torch.long, device=device)
+        dec = model.joiner.decoder_proj(model.decoder(context, need_pad=False)[:, -1])
+        utt = torch.tensor([i for i, c in zip(active, counts) for _ in range(c)], device=device)
+        row = torch.tensor([a for a, c in enumerate(counts) for _ in range(c)], device=device)
+        pos = torch.tensor([p for c in counts for p in range(c)], device=device)
+        log_probs = model.joiner(enc[utt, t], dec, project_input=False).log_softmax(-1)  # (hyps, V)
+        scores = torch.tensor([beams[i][k] for i, ks in zip(active, keys) for k in ks], device=device)
+        scores = scores.unsqueeze(1) + log_probs
+        vocab = log_probs.shape[1]
+        padded = scores.new_full((len(active), max(counts), vocab), float("-inf"))
+        padded[row, pos] = scores
+        top_scores, top_idx = padded.flatten(1).topk(min(beam, max(counts) * vocab), dim=1)
+        top_scores, top_idx = top_scores.tolist(), top_idx.tolist()
+        for a, (i, ks) in enumerate(zip(active, keys)):
+            n = min(beam, counts[a] * vocab)  # as the per-utterance top-k over its own scores
+            new_hyps: Dict[Tuple[int, ...], float] = {}
+            for score, idx in zip(top_scores[a][:n], top_idx[a][:n]):
+                k, tok = ks[idx // vocab], idx % vocab
+                _merge(new_hyps, k if tok == blank else k + (tok,), score)
+            beams[i] = new_hyps
+    return [_ranked(hyps, length_norm) for hyps in beams]
 
 
 def modified_beam_search(
@@ -58,8 +108,4 @@ def modified_beam_search(
 ) -> List[List[int]]:
     """Best token ids per utterance of a batch (N, T, D)."""
     ctx = model.decoder.context_size
-    results = []
-    for i in range(encoder_out.shape[0]):
-        best = modified_beam_search_one(model, encoder_out[i, : int(encoder_lens[i])], beam)[0]
-        results.append(list(best.ys[ctx:]))
-    return results
+    return [list(hyps[0].ys[ctx:]) for hyps in modified_beam_search_batch(model, encoder_out, encoder_lens, beam)]

@@ -49,8 +49,15 @@ def check_methods(methods: List[str], where: str, sherpa_onnx: bool = False) -> 
 
 
 register_method("greedy_search", lambda model, enc, lens, opts: greedy_search_batch(model, enc, lens), sherpa_onnx=True)
+# batched over the utterances (icefall's modified_beam_search); the same hypotheses as modified_beam_search_one
 register_method("modified_beam_search", lambda model, enc, lens, opts: modified_beam_search(model, enc, lens, opts.beam),
                 sherpa_onnx=True)
+
+
+def search_method(name: str) -> SearchFunction:
+    """The search a registered name stands for."""
+    check_methods([name], "decoding method")
+    return _METHODS[name][0]
 
 
 @torch.no_grad()

@@ -30,6 +30,57 @@ def _gather_blank_and_emit(
     return blank_lp, emit_lp
 
 
+# Stands for a missing arc (-inf) inside the recursion: finite, so that neither logaddexp nor
+# its gradient meets -inf - -inf; exp(NEG - x) is exactly 0 for any score a lattice can reach.
+NEG = -1.0e30
+
+
+def lattice_log_likelihood(
+    blank_lp: torch.Tensor, emit_lp: torch.Tensor, logit_lengths: torch.Tensor, target_lengths: torch.Tensor
+) -> torch.Tensor:
+    """log P(y | x) per sequence from the lattice's arc scores (k2's py and px, frames first).
+
+    Args:
+      blank_lp: (B, T, U+1) log-probability of blank at node (t, u) (to node (t+1, u)).
+      emit_lp: (B, T, U) log-probability of label u+1 at node (t, u) (to node (t, u+1)).
+      logit_lengths, target_lengths: (B,) valid frames and labels per sequence.
+
+    -inf marks an arc that is not in the lattice, as outside the band of the pruned loss. It is
+    supported where, as there, the nodes with a finite blank form one run of frames for each u
+    and a node with an infinite blank is a dead end (no finite emission leaves it). There the
+    recursion below sets the missing blanks to 0 and the scores arriving at dead nodes to NEG:
+    the run of frames then starts from its first node's emission alone, as it should.
+    """
+    if blank_lp.dtype in (torch.float16, torch.bfloat16):
+        blank_lp, emit_lp = blank_lp.float(), emit_lp.float()
+    B, T, U1 = blank_lp.shape
+    live = torch.isfinite(blank_lp)  # (B, T, U+1): nodes with a way out
+    blank_or_zero = torch.where(live, blank_lp, torch.zeros_like(blank_lp))
+    emit_lp = emit_lp.clamp(min=NEG)
+    # Frames past a sequence's end must not reach its valid region; they cannot (alpha[t]
+    # only depends on frames before t), and alpha[:, u] only depends on labels before u, so
+    # padding needs no mask here.
+    zero = blank_lp.new_zeros(B, 1, U1)
+    cum_blank = torch.cat([zero, blank_or_zero[:, :-1].cumsum(dim=1)], dim=1)  # (B, T, U+1), d[t, u]
+
+    neg = blank_lp.new_full((), NEG)
+    alpha = torch.where(live[:, :, 0], cum_blank[:, :, 0], neg)  # label position 0: only blanks from the start state
+    alphas = [alpha]
+    for u in range(1, U1):
+        d = cum_blank[:, :, u]
+        arrive = torch.where(live[:, :, u], alpha + emit_lp[:, :, u - 1], neg)
+        alpha = torch.where(live[:, :, u], d + torch.logcumsumexp(arrive - d, dim=1), neg)
+        alphas.append(alpha)
+    alpha_all = torch.stack(alphas, dim=2)  # (B, T, U+1)
+
+    batch = torch.arange(B, device=blank_lp.device)
+    t_last = logit_lengths.long() - 1
+    u_last = target_lengths.long()
+    total = alpha_all[batch, t_last, u_last] + blank_lp[batch, t_last, u_last]
+    # A final node outside the lattice (more labels than a pruned band lets through): no path.
+    return torch.where(total > NEG / 2, total, torch.full_like(total, float("-inf")))
+
+
 def rnnt_log_likelihood(
     logits: torch.Tensor,
     targets: torch.Tensor,
@@ -49,24 +100,7 @@ def rnnt_log_likelihood(
     if targets.shape != (B, U1 - 1):
         raise ValueError(f"targets of shape {tuple(targets.shape)} do not match logits {tuple(logits.shape)}")
     blank_lp, emit_lp = _gather_blank_and_emit(logits, targets.long(), blank)
-    # Frames past a sequence's end must not reach its valid region; they cannot (alpha[t]
-    # only depends on frames before t), and alpha[:, u] only depends on labels before u, so
-    # padding needs no mask here.
-    zero = logits.new_zeros(B, 1, U1)
-    cum_blank = torch.cat([zero, blank_lp[:, :-1].cumsum(dim=1)], dim=1)  # (B, T, U+1), d[t, u]
-
-    alpha = cum_blank[:, :, 0]  # label position 0: only blanks from the start state
-    alphas = [alpha]
-    for u in range(1, U1):
-        d = cum_blank[:, :, u]
-        alpha = d + torch.logcumsumexp(alpha + emit_lp[:, :, u - 1] - d, dim=1)
-        alphas.append(alpha)
-    alpha_all = torch.stack(alphas, dim=2)  # (B, T, U+1)
-
-    batch = torch.arange(B, device=logits.device)
-    t_last = logit_lengths.long() - 1
-    u_last = target_lengths.long()
-    return alpha_all[batch, t_last, u_last] + blank_lp[batch, t_last, u_last]
+    return lattice_log_likelihood(blank_lp, emit_lp, logit_lengths, target_lengths)
 
 
 def rnnt_loss(

@@ -3,6 +3,11 @@
 The split follows icefall's model.py: `forward_encoder` runs the acoustic side once,
 `forward_transducer` and `forward_ctc` score label sequences on its output, and `forward`
 returns each loss on its own, so that a training recipe decides how to combine them.
+
+`model.loss: pruned` trains as icefall does, with k2's pruned RNN-T loss (our own PyTorch,
+icefall_ext/losses/pruned_rnnt_loss.py): the model then has icefall's `simple_am_proj` and
+`simple_lm_proj`, and `forward` returns the simple and the pruned loss in place of the full sum.
+The default `full` keeps the full-sum loss and the parameters of the models trained before.
 """
 from dataclasses import dataclass, field
 from typing import Any, Dict, Tuple
@@ -10,6 +15,12 @@ from typing import Any, Dict, Tuple
 import torch
 from torch import nn
 
+from icefall_ext.losses.pruned_rnnt_loss import (
+    do_rnnt_pruning,
+    get_rnnt_prune_ranges,
+    rnnt_loss_pruned,
+    rnnt_loss_smoothed,
+)
 from icefall_ext.losses.rnnt_loss import rnnt_loss
 from icefall_ext.models.decoder import Decoder
 from icefall_ext.models.encoder import build_encoder, encoder_config_class
@@ -29,6 +40,15 @@ class TransducerConfig:
     joiner_dim: int = 256
     context_size: int = 2
     ctc_loss_scale: float = 0.2  # auxiliary CTC on the encoder output; speeds up the alignment search early on
+    loss: str = "full"  # full: full-sum RNN-T; pruned: k2's pruned RNN-T, as icefall trains
+    # The pruned loss (icefall's train.py flags and defaults): label positions kept per frame,
+    # the LM-only and AM-only shares of the simple loss, its weight after warm-up, and the
+    # steps over which the simple loss's weight falls from 1 and the pruned loss's rises from 0.1.
+    prune_range: int = 5
+    lm_scale: float = 0.25
+    am_scale: float = 0.0
+    simple_loss_scale: float = 0.5
+    warm_step: int = 2000
 
     def __post_init__(self):
         config_cls = encoder_config_class(self.encoder_type)
@@ -41,6 +61,17 @@ class TransducerConfig:
                 raise ValueError(f"{name} must be positive, not {getattr(self, name)}")
         if self.ctc_loss_scale < 0:
             raise ValueError(f"ctc_loss_scale must be >= 0, not {self.ctc_loss_scale}")
+        if self.loss not in ("full", "pruned"):
+            raise ValueError(f"loss must be full or pruned, not {self.loss!r}")
+        if self.prune_range < 2:
+            raise ValueError(f"prune_range must be >= 2 (a band of one position lets no path through), not {self.prune_range}")
+        for name in ("lm_scale", "am_scale", "simple_loss_scale"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be in [0, 1], not {getattr(self, name)}")
+        if self.lm_scale + self.am_scale > 1.0:
+            raise ValueError(f"lm_scale + am_scale must be <= 1, not {self.lm_scale + self.am_scale}")
+        if self.warm_step < 0:
+            raise ValueError(f"warm_step must be >= 0, not {self.warm_step}")
 
 
 class Transducer(nn.Module):
@@ -53,6 +84,9 @@ class Transducer(nn.Module):
         self.decoder = Decoder(vocab_size, cfg.decoder_dim, blank_id, cfg.context_size)
         self.joiner = Joiner(self.encoder.output_dim, cfg.decoder_dim, cfg.joiner_dim, vocab_size)
         self.ctc_output = nn.Linear(self.encoder.output_dim, vocab_size) if cfg.ctc_loss_scale > 0 else None
+        if cfg.loss == "pruned":  # the simple joiner: am + lm in vocabulary space
+            self.simple_am_proj = nn.Linear(self.encoder.output_dim, vocab_size)
+            self.simple_lm_proj = nn.Linear(cfg.decoder_dim, vocab_size)
 
     def forward_encoder(self, x: torch.Tensor, x_lens: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         """x: (N, T, F) features -> encoder_out (N, T', D), encoder_out_lens (N,)."""
@@ -64,11 +98,43 @@ class Transducer(nn.Module):
 
     def forward_transducer(
         self, encoder_out: torch.Tensor, encoder_lens: torch.Tensor, y: torch.Tensor, y_lens: torch.Tensor
-    ) -> torch.Tensor:
-        """Full-sum RNN-T loss summed over the batch."""
+    ) -> Dict[str, torch.Tensor]:
+        """RNN-T losses summed over the batch: {"rnnt": full sum} or {"simple", "pruned"} (model.loss)."""
         decoder_out = self.forward_decoder(y)
+        y = y.clamp(min=0)
+        if self.cfg.loss == "pruned":
+            return self.pruned_losses(encoder_out, encoder_lens, decoder_out, y, y_lens)
         logits = self.joiner(encoder_out.unsqueeze(2), decoder_out.unsqueeze(1))  # (N, T, U+1, V)
-        return rnnt_loss(logits, y.clamp(min=0), encoder_lens, y_lens, blank=self.blank_id, reduction="sum")
+        return {"rnnt": rnnt_loss(logits, y, encoder_lens, y_lens, blank=self.blank_id, reduction="sum")}
+
+    def pruned_losses(
+        self, encoder_out: torch.Tensor, encoder_lens: torch.Tensor, decoder_out: torch.Tensor, y: torch.Tensor,
+        y_lens: torch.Tensor,
+    ) -> Dict[str, torch.Tensor]:
+        """icefall's AsrModel.forward_transducer: the smoothed simple loss on the two projections,
+        prune ranges from its arc occupations, the joiner on the kept positions, the pruned loss.
+        y: (N, U) token ids (no padding value); decoder_out: (N, U+1, decoder_dim)."""
+        joiner_vocab = self.joiner.output_linear.out_features
+        for name in ("simple_am_proj", "simple_lm_proj"):
+            if getattr(self, name).out_features != joiner_vocab:
+                raise ValueError(
+                    f"{name} gives {getattr(self, name).out_features} classes but the joiner {joiner_vocab}"
+                )
+        cfg = self.cfg
+        lm, am = self.simple_lm_proj(decoder_out), self.simple_am_proj(encoder_out)
+        with torch.autocast(encoder_out.device.type, enabled=False):  # the recursion in float32, as icefall
+            simple, (blank_grad, emit_grad) = rnnt_loss_smoothed(
+                lm.float(), am.float(), y, encoder_lens, y_lens, blank=self.blank_id, lm_only_scale=cfg.lm_scale,
+                am_only_scale=cfg.am_scale, reduction="sum", return_grad=True,
+            )
+        ranges = get_rnnt_prune_ranges(blank_grad, emit_grad, encoder_lens, y_lens, cfg.prune_range)
+        am_pruned, lm_pruned = do_rnnt_pruning(
+            self.joiner.encoder_proj(encoder_out), self.joiner.decoder_proj(decoder_out), ranges
+        )
+        logits = self.joiner(am_pruned, lm_pruned, project_input=False)  # (N, T, s, V)
+        with torch.autocast(encoder_out.device.type, enabled=False):
+            pruned = rnnt_loss_pruned(logits.float(), y, ranges, encoder_lens, y_lens, blank=self.blank_id, reduction="sum")
+        return {"simple": simple, "pruned": pruned}
 
     def forward_ctc(
         self, encoder_out: torch.Tensor, encoder_lens: torch.Tensor, y: torch.Tensor, y_lens: torch.Tensor
@@ -84,12 +150,13 @@ class Transducer(nn.Module):
     def forward(
         self, x: torch.Tensor, x_lens: torch.Tensor, y: torch.Tensor, y_lens: torch.Tensor
     ) -> Dict[str, torch.Tensor]:
-        """{"rnnt": summed RNN-T loss, "ctc": summed CTC loss (with a CTC head), "frames": encoder frames}.
+        """{"rnnt": summed RNN-T loss (or "simple" and "pruned" with model.loss pruned), "ctc": summed
+        CTC loss (with a CTC head), "frames": encoder frames}.
 
         x: (N, T, F) features; y: (N, U) token ids padded with -1; y_lens: (N,).
         """
         encoder_out, encoder_lens = self.forward_encoder(x, x_lens)
-        out = {"rnnt": self.forward_transducer(encoder_out, encoder_lens, y, y_lens), "frames": encoder_lens.sum()}
+        out = {**self.forward_transducer(encoder_out, encoder_lens, y, y_lens), "frames": encoder_lens.sum()}
         if self.ctc_output is not None:
             out["ctc"] = self.forward_ctc(encoder_out, encoder_lens, y, y_lens)
         return out

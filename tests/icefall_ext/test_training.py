@@ -11,12 +11,22 @@ from lhotse import CutSet, Features
 from lhotse.features.io import MemoryRawWriter
 from lhotse.testing.dummies import dummy_cut, dummy_supervision
 
-from icefall_ext.asr_config import TrainConfig
 from icefall_ext import training
-from icefall_ext.training import TrainingRun, fit
+from icefall_ext.asr_config import TrainConfig
+from icefall_ext.models.transducer import TransducerConfig
+from icefall_ext.training import (
+    PrunedTransducerLoss,
+    TrainingRun,
+    TransducerLoss,
+    fit,
+    make_scaler,
+    make_transducer_loss,
+    pruned_loss_scales,
+    train_step,
+)
 from recipe_common.checkpoint import load_checkpoint
-from recipe_common.io import read_tsv
 from recipe_common.dist import DistInfo
+from recipe_common.io import read_tsv
 
 
 NUM_BINS = 8
@@ -125,3 +135,45 @@ def test_a_kill_after_the_last_checkpoint_leaves_no_plot_missing_nor_temporary_f
     assert rows_seen_at_start == ([2] if rerun_epochs == 3 else [])  # restored before any training
     assert [int(r["epoch"]) for r in read_tsv(tmp_path / "log" / "loss.tsv")] == list(range(1, rerun_epochs + 1))
     assert (tmp_path / "loss.png").is_file() and not list(tmp_path.glob(".*.tmp*"))
+
+
+def test_pruned_loss_scales_follow_icefalls_warm_up():
+    """icefall's compute_loss with warm_step 2000, simple_loss_scale 0.5: the simple loss's scale
+    falls from 1.0 and the pruned loss's rises from 0.1, linearly in batch_idx_train."""
+    cfg = TransducerConfig(loss="pruned", simple_loss_scale=0.5, warm_step=2000)
+    assert pruned_loss_scales(cfg, 1) == pytest.approx((1.0 - 0.5 / 2000, 0.1 + 0.9 / 2000))
+    assert pruned_loss_scales(cfg, 1000) == pytest.approx((0.75, 0.55))
+    assert pruned_loss_scales(cfg, 2000) == (0.5, 1.0) == pruned_loss_scales(cfg, 10**6)
+    assert pruned_loss_scales(TransducerConfig(warm_step=0), 1) == (0.5, 1.0)
+
+
+class FakeTokenizer:
+    def encode(self, text: str):
+        return [1] * len(text)
+
+
+class FakePrunedModel(torch.nn.Module):
+    """Returns fixed simple / pruned / CTC losses, scaled by one parameter."""
+
+    def __init__(self):
+        super().__init__()
+        self.w = torch.nn.Parameter(torch.tensor(1.0))
+
+    def forward(self, feats, x_lens, y, y_lens):
+        return {"simple": 10.0 * self.w, "pruned": 100.0 * self.w, "ctc": 1000.0 * self.w, "frames": x_lens.sum()}
+
+
+def test_the_trainer_tells_the_pruned_loss_its_step(tmp_path):
+    cfg = TransducerConfig(loss="pruned", simple_loss_scale=0.5, warm_step=4, ctc_loss_scale=0.2)
+    loss_fn = make_transducer_loss(cfg, FakeTokenizer(), torch.device("cpu"))
+    assert isinstance(loss_fn, PrunedTransducerLoss)
+    assert isinstance(make_transducer_loss(TransducerConfig(), FakeTokenizer(), torch.device("cpu")), TransducerLoss)
+    batch = {"inputs": torch.zeros(1, 5, NUM_BINS), "supervisions": {
+        "sequence_idx": torch.tensor([0]), "start_frame": torch.tensor([0]), "num_frames": torch.tensor([5]), "text": ["ab"]}}
+    model = FakePrunedModel()
+    opt = torch.optim.SGD(model.parameters(), lr=0.0)
+    train_cfg = TrainConfig(base_lr=0.0)  # the weight stays 1
+    for step, (simple, pruned) in enumerate([(1 - 0.5 / 4, 0.1 + 0.9 / 4), (0.75, 0.55), (1 - 1.5 / 4, 0.1 + 2.7 / 4), (0.5, 1.0)]):
+        loss, frames, _ = train_step(model, loss_fn, opt, make_scaler(torch.device("cpu"), False), batch, train_cfg, step,
+                                     torch.device("cpu"))
+        assert loss == pytest.approx(10 * simple + 100 * pruned + 0.2 * 1000) and frames == 5

@@ -5,8 +5,9 @@ from collections import defaultdict
 import pytest
 import torch
 
-from icefall_ext.decoding.beam_search import modified_beam_search, modified_beam_search_one
+from icefall_ext.decoding.beam_search import modified_beam_search_batch, modified_beam_search_one
 from icefall_ext.decoding.greedy_search import greedy_search_batch
+from icefall_ext.decoding.search import SearchOptions, search_method
 from icefall_ext.models.conformer import ConformerConfig
 from icefall_ext.models.transducer import Transducer, TransducerConfig
 
@@ -89,12 +90,19 @@ def test_greedy_batch_equals_per_utterance_reference():
         assert batch[i] == reference_greedy(model, enc[i, : lens[i]])
 
 
-def test_batched_modified_beam_search_equals_per_utterance():
-    model = toy_model(seed=4)
-    enc = torch.randn(2, 6, 16, generator=torch.Generator().manual_seed(4))
-    lens = torch.tensor([6, 5])
-    batch = modified_beam_search(model, enc, lens, beam=4)
+@pytest.mark.parametrize("seed,vocab_size,beam", [(0, 4, 4), (1, 30, 4), (2, 100, 8), (3, 30, 1), (4, 5, 64)])
+def test_batched_modified_beam_search_equals_per_utterance(seed, vocab_size, beam):
+    """icefall's batched modified_beam_search keeps per-utterance hypothesis lists: each utterance's
+    final beam (token sequences, their order) is the one the per-utterance search finds; the scores
+    agree to float32 rounding (a matrix product over more rows may round differently)."""
+    model = toy_model(vocab_size, seed)
+    g = torch.Generator().manual_seed(seed)
+    enc = torch.randn(6, 20, 16, generator=g)
+    lens = torch.tensor([20, 0, 13, 1, 20, 7])  # ragged, with an empty utterance
+    batch = modified_beam_search_batch(model, enc, lens, beam)
+    for i in range(6):
+        one = modified_beam_search_one(model, enc[i, : lens[i]], beam)
+        assert [h.ys for h in batch[i]] == [h.ys for h in one]
+        assert [h.log_prob for h in batch[i]] == pytest.approx([h.log_prob for h in one], rel=1e-5)
     ctx = model.decoder.context_size
-    for i in range(2):
-        best = modified_beam_search_one(model, enc[i, : lens[i]], beam=4)[0]
-        assert batch[i] == list(best.ys[ctx:])
+    assert search_method("modified_beam_search")(model, enc, lens, SearchOptions(beam)) == [list(h[0].ys[ctx:]) for h in batch]

@@ -26,6 +26,29 @@ def load_checkpoint(path: Union[str, Path]) -> Dict[str, Any]:
         raise InputError(f"{path}: not a readable checkpoint ({type(e).__name__})")
 
 
+def first_difference(saved: Any, current: Any, key: str = "") -> Optional[Tuple[str, Any, Any]]:
+    """(dotted key, saved value, current value) of the first place two nested dicts differ, or None."""
+    if isinstance(saved, dict) and isinstance(current, dict):
+        for k in list(saved) + [k for k in current if k not in saved]:
+            found = first_difference(saved.get(k), current.get(k), f"{key}.{k}" if key else str(k))
+            if found:
+                return found
+        return None
+    return None if saved == current else (key, saved, current)
+
+
+def check_same_config(path: Union[str, Path], saved: Optional[Dict[str, Any]], current: Dict[str, Any]) -> None:
+    """A checkpoint records the config sections that shape its weights; resuming from it with other
+    values would fail deep inside load_state_dict, so say which key differs instead."""
+    if saved is None:  # saved before checkpoints recorded their config
+        return
+    found = first_difference({k: saved.get(k) for k in current}, current)
+    if found:
+        key, old, new = found
+        raise InputError(f"{path}: trained with {key} = {old!r}, the config now has {new!r}; "
+                         f"use another --exp-dir (or remove {Path(path).parent}) to train this model")
+
+
 def epoch_checkpoints(exp_dir: Union[str, Path]) -> List[int]:
     """Epoch numbers with a saved checkpoint, ascending."""
     exp_dir = Path(exp_dir)

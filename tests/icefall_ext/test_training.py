@@ -91,3 +91,23 @@ def test_a_non_finite_loss_skips_the_step(tmp_path):
     assert state.step == 0
     for key, value in run.model.state_dict().items():
         assert torch.equal(value, before[key])
+
+
+def test_resuming_with_another_model_section_is_one_line_naming_the_key(tmp_path):
+    """Today load_state_dict's 60-line size-mismatch traceback; icefall has no check either."""
+    import dataclasses
+
+    import pytest
+
+    from recipe_common.errors import InputError
+
+    run = make_run(tmp_path, 1, [])
+    run.config_sections = {"model": {"encoder": {"d_model": 32, "num_layers": 1}}}
+    fit(run)
+    bigger = dataclasses.replace(make_run(tmp_path, 2, []), config_sections={"model": {"encoder": {"d_model": 64,
+                                                                                               "num_layers": 1}}})
+    with pytest.raises(InputError) as e:
+        fit(bigger)
+    message = str(e.value)
+    assert "\n" not in message and "model.encoder.d_model = 32, the config now has 64" in message
+    assert str(tmp_path) in message and not (tmp_path / "epoch-2.pt").exists()

@@ -39,6 +39,7 @@ help_message=$(sed -n '2,13p' run.sh | sed 's/^# \{0,1\}//')
 
 . ./path.sh
 . utils/log.sh
+. utils/exp_lock.sh "$exp_dir"  # one run per exp dir at a time
 
 tests="test test_open"
 manifests=$data_dir/manifests

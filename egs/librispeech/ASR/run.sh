@@ -39,6 +39,7 @@ help_message=$(sed -n '2,9p' run.sh | sed 's/^# \{0,1\}//')
 
 . ./path.sh
 . utils/log.sh
+. utils/exp_lock.sh "$exp_dir"  # one run per exp dir at a time
 
 manifests=$data_dir/manifests
 fbank=$data_dir/fbank

@@ -38,6 +38,7 @@ help_message=$(sed -n '2,12p' run.sh | sed 's/^# \{0,1\}//')
 
 . ./path.sh
 . utils/log.sh
+. utils/exp_lock.sh "$exp_dir"  # one run per exp dir at a time
 
 tests="dev test"
 manifests=$data_dir/manifests

@@ -13,6 +13,7 @@ if [ $# -lt 1 ]; then
   exit 1
 fi
 for dir in "$@"; do
+  [ -d "$dir" ] || { echo "$0: $dir: decoding directory does not exist" 1>&2; exit 1; }
   utils/run_once.sh --inputs "$(find "$dir" -maxdepth 1 -name 'recogs-*.txt' -type f | LC_ALL=C sort | tr '\n' ' ')" \
     "$dir/.score.done" python -m icefall_ext.bin.score "$dir"
 done

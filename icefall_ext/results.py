@@ -112,6 +112,20 @@ def age_group_lines(cfg: ResultsConfig, exp_dir: Path, methods: List[str], tests
     return lines
 
 
+def test_set_lines(tests: List[str], manifests: Dict[str, Path], max_names: int = 10) -> List[str]:
+    """Who speaks in each test set, read from the cut manifests the preparation wrote (never from
+    the command line, which may name speakers that preparation did not hold out)."""
+    lines = ["## Test sets (from the prepared manifests)", "", "| test set | utterances | speakers |", "|---|---|---|"]
+    for t in tests:
+        if t not in manifests or not manifests[t].is_file():
+            raise InputError(f"{manifests.get(t, t)}: cut manifest of test set '{t}' does not exist")
+        cuts = CutSet.from_file(manifests[t])
+        speakers = sorted({s.speaker for c in cuts for s in c.supervisions if s.speaker})
+        names = ", ".join(speakers) if len(speakers) <= max_names else f"{len(speakers)} speakers"
+        lines.append(f"| {t} | {len(cuts)} | {names} |")
+    return lines
+
+
 def speed_table(rows: List[Dict]) -> List[str]:
     """Markdown rows of icefall_ext.bin.train_speed's measurements."""
     lines = ["| device | mixed precision | timed steps | steps/s | dev WER after them (%) |", "|---|---|---|---|---|"]
@@ -154,7 +168,7 @@ def target_lines(cfg: ResultsConfig, m: Measured, methods: List[str], train_minu
 
 def build_report(exp_dir: Path, methods: List[str], tests: List[str], command: str, title: str,
                  cfg: ResultsConfig, manifests: Optional[Dict[str, Path]] = None) -> str:
-    """manifests: test set -> cut manifest, read for results.age_groups."""
+    """manifests: test set -> cut manifest, read for the speakers of each test set and results.age_groups."""
     lines = [f"# {title}", "", "Produced by:", "", "```bash", command, "```", ""]
     history = read_tsv(exp_dir / "log" / "loss.tsv")
     train_minutes = None
@@ -177,6 +191,8 @@ def build_report(exp_dir: Path, methods: List[str], tests: List[str], command: s
         lines.append("| " + " | ".join(row) + " |")
     if m.suffix:
         lines += ["", f"PyTorch model: {m.suffix} (averaged checkpoints)."]
+    if manifests:
+        lines += [""] + test_set_lines(tests, manifests)
     if cfg.age_groups:
         lines += [""] + age_group_lines(cfg, exp_dir, methods, tests, manifests or {})
     if cfg.anchors:

@@ -24,7 +24,7 @@ from icefall_ext.data.datamodule import eval_dataloader, train_dataloader
 from icefall_ext.models.transducer import TransducerConfig
 from icefall_ext.optim import learning_rate, make_optimizer, set_learning_rate
 from icefall_ext.tokens.bpe import Tokenizer
-from recipe_common.checkpoint import latest_epoch, load_checkpoint, save_checkpoint
+from recipe_common.checkpoint import check_same_config, latest_epoch, load_checkpoint, save_checkpoint
 from recipe_common.dist import DistInfo
 from recipe_common.errors import InputError
 from recipe_common.io import atomic_path, read_tsv, remove_leftover_temp_files
@@ -207,6 +207,9 @@ class TrainingRun:
     num_epochs: Optional[int] = None  # default: cfg.num_epochs
     eval_max_duration: float = 300.0
     checkpoint_extra: Dict[str, Any] = field(default_factory=dict)  # saved in every checkpoint
+    # Config sections that shape the weights ({"model": {...}}): saved as the checkpoint's "config"
+    # and compared when resuming, so that another model size is one line, not a load_state_dict trace.
+    config_sections: Dict[str, Any] = field(default_factory=dict)
 
 
 def train_one_epoch(run: TrainingRun, ddp_model, optimizer, scaler, state: TrainState, progress: Progress,
@@ -250,18 +253,27 @@ def fit(run: TrainingRun, init_model: Optional[Callable[[torch.nn.Module], None]
     last = latest_epoch(exp_dir)
     if dist_info.is_main:
         remove_leftover_temp_files(exp_dir, exp_dir / "log")
+    ckpt = None
+    if last is not None:
+        path = exp_dir / f"epoch-{last}.pt"
+        ckpt = load_checkpoint(path)
+        check_same_config(path, ckpt.get("config"), run.config_sections)
     if last is not None and last >= num_epochs:
         logging.info(f"{exp_dir}/epoch-{last}.pt exists: training already finished")
-        history = load_checkpoint(exp_dir / f"epoch-{last}.pt").get("history", [])
+        history = ckpt.get("history", [])
         if dist_info.is_main:
             restore_history(exp_dir, history)
         return TrainState(last, 0, history)
     optimizer = make_optimizer(run.model, cfg)
     scaler = make_scaler(run.device, run.use_amp)
     state = TrainState()
-    if last is not None:
-        ckpt = load_checkpoint(exp_dir / f"epoch-{last}.pt")
-        run.model.load_state_dict(ckpt["model"])
+    if ckpt is not None:
+        try:
+            run.model.load_state_dict(ckpt["model"])
+        except RuntimeError as e:  # a checkpoint saved before "config" was recorded
+            lines = [line.strip() for line in str(e).splitlines()[1:] if line.strip()] or [str(e)]
+            raise InputError(f"{exp_dir}/epoch-{last}.pt: does not fit the model of the config "
+                             f"({lines[0]}); use another --exp-dir")
         optimizer.load_state_dict(ckpt["optimizer"])
         if ckpt.get("grad_scaler"):
             scaler.load_state_dict(ckpt["grad_scaler"])
@@ -304,6 +316,7 @@ def fit(run: TrainingRun, init_model: Optional[Callable[[torch.nn.Module], None]
                 epoch=state.epoch,
                 step=state.step,
                 history=state.history,
+                config=run.config_sections,
                 **run.checkpoint_extra,
             )
             write_history(exp_dir, state.history)

@@ -140,6 +140,10 @@ def load_yaml(path: Union[str, Path]) -> Dict[str, Any]:
         raise InputError(f"{path}: config file does not exist")
     try:
         data = yaml.safe_load(path.read_text()) or {}
+    except yaml.MarkedYAMLError as e:  # PyYAML's marks count from 0; editors count from 1
+        mark = e.problem_mark or e.context_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise InputError(f"{path}: invalid YAML{where}: {e.problem or e.context}")
     except yaml.YAMLError as e:
         raise InputError(f"{path}: invalid YAML ({str(e).splitlines()[0]})")
     if not isinstance(data, dict):

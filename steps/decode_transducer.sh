@@ -2,7 +2,10 @@
 # Decodes test sets with a trained transducer in PyTorch (icefall's decode.py), with every method
 # of the config's decode.methods (steps/score.sh scores them).
 #   steps/decode_transducer.sh [--epoch E] [--avg A] <conf> <lang-dir> <exp-dir> <fbank-dir> <test-set>...
-# Writes <exp-dir>/<method>/recogs-<test-set>-epoch-E-avg-A.txt.
+# Writes <exp-dir>/<method>/recogs-<test-set>-epoch-E-avg-A.txt. Skipped when its marker
+# <exp-dir>/.decode.done says it was made from the same checkpoints (those --epoch/--avg select),
+# model and decode sections of the config, BPE model and test sets; redone when one changed
+# (utils/run_once.sh).
 set -euo pipefail
 
 epoch=   # empty: the last
@@ -23,7 +26,14 @@ shift 4
 args=()
 [ -n "$epoch" ] && args+=(--epoch "$epoch")
 [ -n "$avg" ] && args+=(--avg "$avg")
+# a --epoch without its checkpoint or an --avg beyond the epochs stops here, in one line
+checkpoints=$(python -m icefall_ext.bin.checkpoints --config "$conf" --exp-dir "$exp_dir" "${args[@]}")
 test_cuts=()
-for part in "$@"; do test_cuts+=("$part=$fbank/cuts_$part.jsonl.gz"); done
-python -m icefall_ext.bin.decode --config "$conf" --exp-dir "$exp_dir" --bpe-model "$lang/bpe.model" \
-  "${args[@]}" --test-cuts "${test_cuts[@]}"
+inputs="$checkpoints $conf:model $conf:decode $lang/bpe.model"
+for part in "$@"; do
+  test_cuts+=("$part=$fbank/cuts_$part.jsonl.gz")
+  inputs+=" $fbank/cuts_$part.jsonl.gz"
+done
+utils/run_once.sh --inputs "$inputs" "$exp_dir/.decode.done" \
+  python -m icefall_ext.bin.decode --config "$conf" --exp-dir "$exp_dir" --bpe-model "$lang/bpe.model" \
+    "${args[@]}" --test-cuts "${test_cuts[@]}"

@@ -2,7 +2,9 @@
 # Exports a trained transducer to ONNX in the form sherpa-onnx loads (icefall's export-onnx.py),
 # checked against PyTorch.
 #   steps/export_onnx.sh [--epoch E] [--avg A] <conf> <lang-dir> <exp-dir>
-# Writes <exp-dir>/onnx/{encoder,decoder,joiner}.onnx and tokens.txt.
+# Writes <exp-dir>/onnx/{encoder,decoder,joiner}.onnx and tokens.txt. Skipped when its marker
+# <exp-dir>/onnx/.export.done says they were made from the same checkpoints (those --epoch/--avg
+# select), model section of the config and BPE model; redone when one changed (utils/run_once.sh).
 set -euo pipefail
 
 epoch=
@@ -21,4 +23,6 @@ exp_dir=$3
 args=()
 [ -n "$epoch" ] && args+=(--epoch "$epoch")
 [ -n "$avg" ] && args+=(--avg "$avg")
-python -m icefall_ext.bin.export_onnx --config "$conf" --exp-dir "$exp_dir" --bpe-model "$lang/bpe.model" "${args[@]}"
+checkpoints=$(python -m icefall_ext.bin.checkpoints --config "$conf" --exp-dir "$exp_dir" "${args[@]}")
+utils/run_once.sh --inputs "$checkpoints $conf:model $lang/bpe.model" "$exp_dir/onnx/.export.done" \
+  python -m icefall_ext.bin.export_onnx --config "$conf" --exp-dir "$exp_dir" --bpe-model "$lang/bpe.model" "${args[@]}"

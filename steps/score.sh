@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Scores every recogs-*.txt of the given decoding directories (Kaldi's local/score.sh):
-# errs-* (alignments, frequent errors) and wer-summary-* beside them.
+# errs-* (alignments, frequent errors) and wer-summary-* beside them. A directory is skipped when
+# its marker <decode-dir>/.score.done says it was scored from the same recogs files; rescored when
+# they changed (utils/run_once.sh).
 #   steps/score.sh <decode-dir>...
 set -euo pipefail
 
@@ -10,4 +12,8 @@ if [ $# -lt 1 ]; then
   echo "$help_message" 1>&2
   exit 1
 fi
-python -m icefall_ext.bin.score "$@"
+for dir in "$@"; do
+  [ -d "$dir" ] || { echo "$0: $dir: decoding directory does not exist" 1>&2; exit 1; }
+  utils/run_once.sh --inputs "$(find "$dir" -maxdepth 1 -name 'recogs-*.txt' -type f | LC_ALL=C sort | tr '\n' ' ')" \
+    "$dir/.score.done" python -m icefall_ext.bin.score "$dir"
+done

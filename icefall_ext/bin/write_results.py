@@ -30,7 +30,8 @@ def main() -> None:
     p.add_argument("--title", default="Results")
     p.add_argument("--out", required=True, type=Path)
     p.add_argument("--manifest-prefix", default=None,
-                   help="e.g. data/manifests/speechocean762_cuts_: PREFIX<test>.jsonl.gz, read for results.age_groups")
+                   help="e.g. data/manifests/fsdd_cuts_: PREFIX<test>.jsonl.gz, read for each test set's speakers "
+                        "and results.age_groups")
     args = p.parse_args()
     cfg = load_config(args.config, AsrRecipeConfig)
     if not args.exp_dir.is_dir():

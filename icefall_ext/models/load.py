@@ -6,18 +6,9 @@ from typing import Optional, Tuple, Union
 from icefall_ext.asr_config import AsrRecipeConfig
 from icefall_ext.models.transducer import Transducer
 from icefall_ext.tokens.bpe import Tokenizer
-from recipe_common.checkpoint import averaged_model_state, latest_epoch
+from recipe_common.checkpoint import averaged_model_state, resolve_epoch_avg
 from recipe_common.config import load_config
 from recipe_common.errors import InputError
-
-
-def resolve_epoch(exp_dir: Union[str, Path], epoch: Optional[int]) -> int:
-    if epoch is not None:
-        return epoch
-    last = latest_epoch(exp_dir)
-    if last is None:
-        raise InputError(f"{exp_dir}: no epoch-N.pt checkpoints (train first)")
-    return last
 
 
 def load_transducer(
@@ -26,8 +17,7 @@ def load_transducer(
     """(model in eval mode, tokenizer, epoch, avg) with the last `avg` epochs up to `epoch` averaged."""
     cfg = load_config(config, AsrRecipeConfig)
     tokenizer = Tokenizer(bpe_model)
-    epoch = resolve_epoch(exp_dir, epoch)
-    avg = min(avg or cfg.decode.avg, epoch)
+    epoch, avg = resolve_epoch_avg(exp_dir, epoch, avg, cfg.decode.avg)
     model = Transducer(cfg.model, vocab_size=tokenizer.vocab_size, blank_id=tokenizer.blank_id)
     try:
         model.load_state_dict(averaged_model_state(exp_dir, epoch, avg))

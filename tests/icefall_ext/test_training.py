@@ -177,3 +177,23 @@ def test_the_trainer_tells_the_pruned_loss_its_step(tmp_path):
         loss, frames, _ = train_step(model, loss_fn, opt, make_scaler(torch.device("cpu"), False), batch, train_cfg, step,
                                      torch.device("cpu"))
         assert loss == pytest.approx(10 * simple + 100 * pruned + 0.2 * 1000) and frames == 5
+
+
+def test_resuming_with_another_model_section_is_one_line_naming_the_key(tmp_path):
+    """Today load_state_dict's 60-line size-mismatch traceback; icefall has no check either."""
+    import dataclasses
+
+    import pytest
+
+    from recipe_common.errors import InputError
+
+    run = make_run(tmp_path, 1, [])
+    run.config_sections = {"model": {"encoder": {"d_model": 32, "num_layers": 1}}}
+    fit(run)
+    bigger = dataclasses.replace(make_run(tmp_path, 2, []), config_sections={"model": {"encoder": {"d_model": 64,
+                                                                                               "num_layers": 1}}})
+    with pytest.raises(InputError) as e:
+        fit(bigger)
+    message = str(e.value)
+    assert "\n" not in message and "model.encoder.d_model = 32, the config now has 64" in message
+    assert str(tmp_path) in message and not (tmp_path / "epoch-2.pt").exists()

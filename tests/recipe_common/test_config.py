@@ -122,3 +122,12 @@ def test_a_job_array_shares_the_items_between_its_tasks():
     assert shares == [["a", "c", "e"], ["b", "d"]] and job_share(items, p.parse_args([])) == items
     with pytest.raises(InputError, match="--job 3: must be in 1..--num-jobs \\(2\\)"):
         job_share(items, p.parse_args(["--job", "3", "--num-jobs", "2"]))
+
+
+def test_a_yaml_syntax_error_names_the_file_line_and_column(tmp_path):
+    """Today: 'invalid YAML (while parsing a flow sequence)', with no line or column."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("train:\n  num_epochs: 3\n  lr: [1, 2\nmodel: {}\n")
+    with pytest.raises(InputError) as e:
+        load_config(bad, AsrRecipeConfig)
+    assert str(e.value) == f"{bad}: invalid YAML at line 4, column 6: expected ',' or ']', but got ':'"

@@ -29,6 +29,7 @@ def test_every_stage_produces_its_outputs(fsdd_ci_run):
     assert list((exp / "greedy_search").glob("errs-test_open-epoch-2-avg-2.txt"))
     results = (out / "RESULTS.md").read_text()
     assert "--test-speakers yweweler" in results  # the command that produced it
+    assert "| test_open | 8 | yweweler |" in results  # who was held out, read from the prepared manifests
     table = wer_table(results)
     assert set(table) == {"greedy_search", "modified_beam_search"}
     assert all(len(v) == 4 for v in table.values())  # test and test_open, PyTorch and sherpa-onnx
@@ -57,6 +58,91 @@ def test_rerunning_finished_stages_does_nothing(fsdd_ci_run):
     assert_ok(proc)
     assert (ckpt.stat().st_mtime, feats.stat().st_mtime) == before
     assert "training already finished" in proc.stderr + proc.stdout
+
+
+def with_option(args, option, value):
+    i = args.index(option)
+    return args[:i + 1] + [value] + args[i + 2:]
+
+
+def test_changed_preparation_inputs_stop_in_one_line(fsdd_ci_run, tmp_path, repo_root):
+    """Today a changed --test-speakers or corpus: section was ignored (exit 0) and RESULTS.md named
+    test speakers that were never held out; now stage 1 stops naming the change and the folder."""
+    out, args, _ = fsdd_ci_run
+    manifests = out / "data" / "manifests"
+    before = {p.name: p.stat().st_mtime for p in manifests.iterdir()}
+    proc = run_recipe(RECIPE, with_option(args, "--test-speakers", "nicolas") + ["--stop-stage", "1"])
+    assert proc.returncode == 1
+    lines = error_lines(proc) or proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "option --test-speakers was 'yweweler', now 'nicolas'" in lines[0]
+    assert f"remove {manifests}" in lines[0]
+    conf = tmp_path / "ci.yaml"
+    conf.write_text((repo_root / RECIPE / "conf" / "ci.yaml").read_text().replace("test_open: 8", "test_open: 6"))
+    proc = run_recipe(RECIPE, with_option(args, "--conf", str(conf)) + ["--stop-stage", "1"])
+    assert proc.returncode == 1 and "config section 'corpus' changed" in proc.stderr
+    assert {p.name: p.stat().st_mtime for p in manifests.iterdir()} == before
+
+
+def test_rerunning_a_finished_recipe_changes_no_file(fsdd_ci_run, tmp_path, repo_root):
+    """Today stages 5-9 ran again and rewrote RESULTS.md; icefall's decode.py reruns too, so the
+    markers follow icefall's .done convention (prepare.sh) for these stages as well."""
+    out, args, _ = fsdd_ci_run
+    exp = out / "exp"
+    watched = [out / "RESULTS.md", *exp.glob("**/recogs-*"), *exp.glob("**/wer-summary-*"), *exp.glob("onnx/*.onnx")]
+    before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in watched}
+    proc = run_recipe(RECIPE, args)
+    assert_ok(proc)
+    assert {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in watched} == before
+    for marker in [".decode.done", "greedy_search/.score.done", "onnx/.export.done", "onnx/.decode.done",
+                   "onnx/greedy_search/.score.done", ".results.done"]:
+        assert f"{exp / marker}: done already, skipping" in proc.stdout, marker
+    # a changed input reruns: another decode.beam, then another --avg
+    conf = tmp_path / "ci.yaml"
+    conf.write_text((repo_root / RECIPE / "conf" / "ci.yaml").read_text().replace("beam: 2", "beam: 3"))
+    proc = run_recipe(RECIPE, with_option(args, "--conf", str(conf)) + ["--stage", "5", "--stop-stage", "5"])
+    assert_ok(proc)
+    assert f"{exp / '.decode.done'}: config section 'decode' changed, redoing" in proc.stdout
+    recogs = exp / "modified_beam_search" / "recogs-test-epoch-2-avg-2.txt"
+    assert recogs.stat().st_mtime_ns > before[recogs][0]
+    proc = run_recipe(RECIPE, args + ["--stage", "5", "--stop-stage", "5", "--avg", "1"])
+    assert_ok(proc)
+    assert (exp / "greedy_search" / "recogs-test-epoch-2-avg-1.txt").is_file()
+    proc = run_recipe(RECIPE, args + ["--stage", "5", "--stop-stage", "5", "--avg", "3"])
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines()[-1].endswith("--avg 3: must be between 1 and the 2 epochs up to --epoch 2")
+
+
+def test_a_second_run_into_the_same_exp_dir_is_refused(fsdd_ci_run, repo_root):
+    """Today two runs into one exp dir interleaved; one failed with 'cut manifest does not exist'.
+    Both ./run.sh (EXP_DIR/.run.lock) and a direct trainer (EXP_DIR/.train.lock) are refused."""
+    import subprocess
+    import sys
+
+    out, args, _ = fsdd_ci_run
+    exp, fbank = out / "exp", out / "data" / "fbank"
+    hold = ("from recipe_common.lock import exclusive_dir\nimport sys, time\n"
+            "with exclusive_dir(sys.argv[1], sys.argv[2]):\n    print('locked', flush=True); time.sleep(60)\n")
+    for lock in [".run.lock", ".train.lock"]:
+        first = subprocess.Popen([sys.executable, "-c", hold, str(exp), lock], stdout=subprocess.PIPE, text=True,
+                                 cwd=repo_root)
+        try:
+            assert first.stdout.readline().strip() == "locked"
+            if lock == ".run.lock":
+                proc = run_recipe(RECIPE, args + ["--stage", "4", "--stop-stage", "4"])
+            else:
+                proc = subprocess.run(
+                    [venv_python(repo_root), "-m", "icefall_ext.bin.train", "--config", "conf/ci.yaml",
+                     "--exp-dir", str(exp), "--train-cuts", str(fbank / "cuts_train.jsonl.gz"),
+                     "--dev-cuts", str(fbank / "cuts_dev.jsonl.gz"),
+                     "--bpe-model", str(out / "data" / "lang_bpe" / "bpe.model")],
+                    cwd=repo_root / RECIPE, capture_output=True, text=True,
+                    env=dict(__import__("os").environ, PYTHONPATH=str(repo_root)))  # this checkout's trainer
+        finally:
+            first.kill()
+            first.wait()
+        assert proc.returncode == 1
+        lines = error_lines(proc)
+        assert len(lines) == 1 and f"{exp} is in use by another run (PID {first.pid}, lock {exp / lock})" in lines[0]
 
 
 def test_missing_corpus_dir_is_one_line_error(tmp_path):

@@ -80,7 +80,20 @@ def test_rerun_does_nothing(meeting_run):
     proc = run_recipe(RECIPE, args + ["--stage", "1", "--stop-stage", "3"])
     assert_ok(proc)
     assert scores.stat().st_mtime == before
-    assert "exists, skipping" in proc.stderr and "ahc_kalman: done" in proc.stderr
+    assert f"{out / 'data' / '.simulate.done'}: done already, skipping" in proc.stdout
+    assert "ahc_kalman: done" in proc.stderr
+
+
+def test_a_changed_simulation_section_stops_stage_1(meeting_run, tmp_path, repo_root):
+    """Today the sets already simulated were kept whatever the config said (the 'exists, skipping'
+    of local/simulate_meetings.py), so the scores came from meetings of another config."""
+    out, args, _ = meeting_run
+    conf = tmp_path / "ci.yaml"
+    conf.write_text((repo_root / RECIPE / "conf" / "ci.yaml").read_text().replace("test_meetings: 1", "test_meetings: 2"))
+    i = args.index("--conf")
+    proc = run_recipe(RECIPE, args[:i + 1] + [str(conf)] + args[i + 2:] + ["--stage", "1", "--stop-stage", "1"])
+    assert proc.returncode == 1 and len(proc.stderr.strip().splitlines()) == 1
+    assert "config section 'simulation' changed" in proc.stderr and f"remove {out / 'data'}" in proc.stderr
 
 
 def test_wav_with_wrong_channel_count_is_one_line_error(meeting_run, tmp_path):

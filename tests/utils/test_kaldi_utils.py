@@ -1,4 +1,6 @@
 """utils/run.pl and utils/parse_options.sh behave as Kaldi's do."""
+import os
+import signal
 import subprocess
 from pathlib import Path
 
@@ -79,7 +81,7 @@ def test_run_once_skips_a_done_stage_and_redoes_a_changed_one(tmp_path):
     inp.write_text("c\n")
     stop = run([RUN_ONCE, "--on-change", "stop", str(marker), *stage])
     assert stop.returncode == 1 and len(stop.stderr.strip().splitlines()) == 1
-    assert "made by a different command or input" in stop.stderr and "remove it to redo" in stop.stderr
+    assert f"input file {inp} changed" in stop.stderr and f"remove {marker.parent}" in stop.stderr
 
 
 def test_run_once_writes_no_marker_for_a_failed_stage(tmp_path):
@@ -96,3 +98,67 @@ def test_a_yaml_config_given_to_kaldis_config_option_is_refused(tmp_path):
     proc = run(["bash", str(script), "--config", str(tmp_path / "c.yaml")])
     assert proc.returncode == 1 and "is YAML: give it with --conf" in proc.stderr
     assert run(["bash", str(script), "--config", str(tmp_path / "c.conf")]).stdout.strip() == "stage=3"
+
+
+def marker_env():
+    """run_once.sh reads config sections with the toolkit's python (recipes put it on PATH in path.sh)."""
+    import sys
+    return dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
+
+
+def test_run_once_records_options_and_only_the_config_section_it_reads(tmp_path):
+    """Today the marker holds the command as one string and the whole config's sha1: another
+    train: section redid the preparation, and the stop line quoted two marker lines."""
+    conf, out, marker = tmp_path / "c.yaml", tmp_path / "out.txt", tmp_path / "data" / ".done"
+    conf.write_text("corpus: {num_utterances: 8}\ntrain: {num_epochs: 2}\n")
+
+    def stage(speakers, *extra):
+        cmd = [RUN_ONCE, "--inputs", f"{conf}:corpus", "--ignore", "--nj", *extra, str(marker),
+               "bash", "-c", f"echo ran >> {out}", "prep", "--config", str(conf), "--test-speakers", speakers,
+               "--nj", "2"]
+        return run(cmd, env=marker_env())
+
+    assert stage("nicolas").returncode == 0
+    assert "config: corpus {\"num_utterances\":8}" in marker.read_text()
+    assert "option: --test-speakers nicolas" in marker.read_text() and "--nj" not in marker.read_text()
+    conf.write_text("corpus: {num_utterances: 8}\ntrain: {num_epochs: 5}\n")  # a section it does not read
+    assert "done already" in stage("nicolas").stdout
+    stop = stage("yweweler", "--on-change", "stop")
+    assert stop.returncode == 1 and len(stop.stderr.strip().splitlines()) == 1
+    assert "option --test-speakers was 'nicolas', now 'yweweler'" in stop.stderr
+    assert f"remove {marker.parent}" in stop.stderr
+    conf.write_text("corpus: {num_utterances: 9}\n")
+    stop = stage("nicolas", "--on-change", "stop")
+    assert stop.returncode == 1 and "config section 'corpus' changed" in stop.stderr
+    redo = stage("nicolas")
+    assert redo.returncode == 0 and "config section 'corpus' changed, redoing" in redo.stdout
+    assert out.read_text() == "ran\nran\n"
+
+
+LOCKED = """
+set -euo pipefail
+exp_dir=$1
+. {root}/utils/exp_lock.sh "$exp_dir"
+echo "locked $$"
+sleep "$2"
+"""
+
+
+def test_exp_lock_refuses_a_second_run_naming_the_first_pid(tmp_path):
+    """Today two run.sh into one exp dir interleave; one failed with 'cut manifest does not exist'."""
+    script, exp = tmp_path / "run.sh", tmp_path / "exp"
+    script.write_text(LOCKED.format(root=ROOT))
+    first = subprocess.Popen(["bash", str(script), str(exp), "30"], stdout=subprocess.PIPE, text=True,
+                             start_new_session=True)
+    try:
+        assert first.stdout.readline().startswith("locked")
+        second = run(["bash", str(script), str(exp), "0"])
+        assert second.returncode == 1 and len(second.stderr.strip().splitlines()) == 1
+        assert f"{exp} is in use by another run (PID {first.pid}" in second.stderr
+    finally:
+        os.killpg(first.pid, signal.SIGKILL)  # the run and its sleep, which holds the lock too
+        first.wait()
+    # killed with -9: the kernel released the lock; the PID left in the file is taken over with a warning
+    third = run(["bash", str(script), str(exp), "0"])
+    assert third.returncode == 0 and f"taking over the stale lock {exp}/.run.lock of PID {first.pid}" in third.stderr
+    assert (exp / ".run.lock").read_text() == ""  # released on exit

@@ -31,6 +31,7 @@ results=RESULTS.md
 
 . ./path.sh
 . utils/log.sh
+. utils/exp_lock.sh "$exp_dir"  # one run per exp dir at a time
 
 stage_times=$exp_dir/log/stage_times.tsv
 
@@ -48,13 +49,10 @@ fi
 [ -z "$corpus_dir" ] && corpus_dir=$dl_dir
 
 if [ "$stage" -le 1 ] && [ "$stop_stage" -ge 1 ]; then
-  if [ -f "$data_dir/test/recordings.jsonl.gz" ]; then
-    log "Stage 1: $data_dir/test exists, skipping"
-  else
-    log "Stage 1: prepare AMI -> $data_dir/{dev,test}"
-    timed_stage "$stage_times" 1 python local/prepare_ami.py --corpus-dir "$corpus_dir" --output-dir "$data_dir" \
+  log "Stage 1: prepare AMI -> $data_dir/{dev,test}"
+  timed_stage "$stage_times" 1 utils/run_once.sh --inputs "local/prepare_ami.py" --on-change stop "$data_dir/.ami.done" \
+    python local/prepare_ami.py --corpus-dir "$corpus_dir" --output-dir "$data_dir" \
       ${annotations_dir:+--annotations-dir "$annotations_dir"}
-  fi
 fi
 
 if [ "$stage" -le 2 ] && [ "$stop_stage" -ge 2 ]; then

@@ -39,6 +39,7 @@ avg=                   # checkpoints to average; empty: decode.avg of the config
 
 . ./path.sh
 . utils/log.sh
+. utils/exp_lock.sh "$exp_dir"  # one run per exp dir at a time
 
 tests="dev test"
 manifests=$data_dir/manifests
@@ -62,7 +63,7 @@ fi
 
 if [ "$stage" -le 1 ] && [ "$stop_stage" -ge 1 ]; then
   log "Stage 1: lhotse manifests from $corpus_dir"
-  utils/run_once.sh "$manifests/.an4.done" \
+  utils/run_once.sh --inputs "$TOOLKIT_ROOT/local/prepare_an4.py" --on-change stop "$manifests/.an4.done" \
     python "$TOOLKIT_ROOT/local/prepare_an4.py" --corpus-dir "$corpus_dir" --output-dir "$data_dir" \
       --num-dev "$num_dev"
 fi
@@ -109,6 +110,6 @@ fi
 if [ "$stage" -le 9 ] && [ "$stop_stage" -ge 9 ]; then
   log "Stage 9: $results"
   # shellcheck disable=SC2086
-  python -m icefall_ext.bin.write_results --config "$conf" --exp-dir "$exp_dir" --test-sets $tests \
-    --command "$cmdline" --title "CMU AN4: transducer ($conf)" --out "$results"
+  steps/write_results.sh --title "CMU AN4: transducer ($conf)" --command "$cmdline" \
+    "$conf" "$exp_dir" "$manifests/an4_cuts_" "$results" $tests
 fi

@@ -39,6 +39,7 @@ avg=                   # checkpoints to average; empty: decode.avg of the config
 
 . ./path.sh
 . utils/log.sh
+. utils/exp_lock.sh "$exp_dir"  # one run per exp dir at a time
 
 tests="test test_open"
 manifests=$data_dir/manifests
@@ -51,7 +52,8 @@ read -r -a methods <<< "$method_list"
 
 if [ "$stage" -le 1 ] && [ "$stop_stage" -ge 1 ]; then
   log "Stage 1: prepare manifests and the connected-digit corpus from $corpus_dir"
-  utils/run_once.sh "$manifests/.fsdd.done" python "$TOOLKIT_ROOT/local/prepare_fsdd.py" --corpus-dir "$corpus_dir" \
+  utils/run_once.sh --inputs "$TOOLKIT_ROOT/local/prepare_fsdd.py $conf:corpus" --on-change stop "$manifests/.fsdd.done" \
+    python "$TOOLKIT_ROOT/local/prepare_fsdd.py" --corpus-dir "$corpus_dir" \
     --config "$conf" --test-speakers "$test_speakers" --output-dir "$data_dir"
 fi
 
@@ -97,6 +99,6 @@ fi
 if [ "$stage" -le 9 ] && [ "$stop_stage" -ge 9 ]; then
   log "Stage 9: $results"
   # shellcheck disable=SC2086
-  python -m icefall_ext.bin.write_results --config "$conf" --exp-dir "$exp_dir" --test-sets $tests \
-    --command "$cmdline" --title "FSDD connected digits: transducer ($conf, speaker-open test speakers: $test_speakers)" --out "$results"
+  steps/write_results.sh --title "FSDD connected digits: transducer ($conf)" --command "$cmdline" \
+    "$conf" "$exp_dir" "$manifests/fsdd_cuts_" "$results" $tests
 fi

@@ -39,6 +39,7 @@ avg=
 
 . ./path.sh
 . utils/log.sh
+. utils/exp_lock.sh "$exp_dir"  # one run per exp dir at a time
 
 manifests=$data_dir/manifests
 fbank=$data_dir/fbank
@@ -62,7 +63,8 @@ fi
 if [ "$stage" -le 1 ] && [ "$stop_stage" -ge 1 ]; then
   log "Stage 1: lhotse manifests from $corpus_dir"
   # shellcheck disable=SC2086
-  utils/run_once.sh "$manifests/.librispeech.done" python local/prepare_librispeech.py --corpus-dir "$corpus_dir" \
+  utils/run_once.sh --inputs "local/prepare_librispeech.py" --ignore "--nj" --on-change stop "$manifests/.librispeech.done" \
+    python local/prepare_librispeech.py --corpus-dir "$corpus_dir" \
     --output-dir "$data_dir" --nj "$nj" --train-parts $train_parts --dev-part "$dev_part" --test-parts $test_parts
 fi
 
@@ -108,6 +110,6 @@ fi
 if [ "$stage" -le 9 ] && [ "$stop_stage" -ge 9 ]; then
   log "Stage 9: $results"
   # shellcheck disable=SC2086
-  python -m icefall_ext.bin.write_results --config "$conf" --exp-dir "$exp_dir" --test-sets $test_parts \
-    --command "$cmdline" --title "LibriSpeech: transducer ($conf)" --out "$results"
+  steps/write_results.sh --title "LibriSpeech: transducer ($conf)" --command "$cmdline" \
+    "$conf" "$exp_dir" "$manifests/librispeech_cuts_" "$results" $test_parts
 fi

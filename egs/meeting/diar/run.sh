@@ -34,6 +34,7 @@ results=RESULTS.md
 
 . ./path.sh
 . utils/log.sh
+. utils/exp_lock.sh "$exp_dir"  # one run per exp dir at a time
 
 dev_sets="dev_stationary dev_moving"
 test_sets="test_stationary test_moving"
@@ -43,7 +44,8 @@ stage_times=$exp_dir/log/stage_times.tsv
 
 if [ "$stage" -le 1 ] && [ "$stop_stage" -ge 1 ]; then
   log "Stage 1: simulate meetings -> $data_dir/{dev,test}_{stationary,moving}"
-  timed_stage "$stage_times" 1 python "$TOOLKIT_ROOT/local/simulate_meetings.py" --corpus-dir "$corpus_dir" \
+  timed_stage "$stage_times" 1 utils/run_once.sh --inputs "$TOOLKIT_ROOT/local/simulate_meetings.py $conf:simulation" \
+    --on-change stop "$data_dir/.simulate.done" python "$TOOLKIT_ROOT/local/simulate_meetings.py" --corpus-dir "$corpus_dir" \
     --config "$conf" --output-dir "$data_dir"
 fi
 

@@ -38,6 +38,7 @@ avg=                   # checkpoints to average; empty: decode.avg of the config
 
 . ./path.sh
 . utils/log.sh
+. utils/exp_lock.sh "$exp_dir"  # one run per exp dir at a time
 
 tests="dev test"
 manifests=$data_dir/manifests
@@ -61,7 +62,7 @@ fi
 
 if [ "$stage" -le 1 ] && [ "$stop_stage" -ge 1 ]; then
   log "Stage 1: lhotse manifests from $corpus_dir"
-  utils/run_once.sh "$manifests/.speechocean762.done" \
+  utils/run_once.sh --inputs "$TOOLKIT_ROOT/local/prepare_speechocean762.py" --on-change stop "$manifests/.speechocean762.done" \
     python "$TOOLKIT_ROOT/local/prepare_speechocean762.py" --corpus-dir "$corpus_dir" --output-dir "$data_dir"
 fi
 
@@ -107,7 +108,6 @@ fi
 if [ "$stage" -le 9 ] && [ "$stop_stage" -ge 9 ]; then
   log "Stage 9: $results"
   # shellcheck disable=SC2086
-  python -m icefall_ext.bin.write_results --config "$conf" --exp-dir "$exp_dir" --test-sets $tests \
-    --command "$cmdline" --title "speechocean762: transducer ($conf)" --out "$results" \
-    --manifest-prefix "$manifests/speechocean762_cuts_"
+  steps/write_results.sh --title "speechocean762: transducer ($conf)" --command "$cmdline" \
+    "$conf" "$exp_dir" "$manifests/speechocean762_cuts_" "$results" $tests
 fi

@@ -40,7 +40,7 @@ help_message=$(sed -n '2,13p' run.sh | sed 's/^# \{0,1\}//')
 . ./path.sh
 . utils/log.sh
 
-tests="test test_open"
+tests="test test_open test_quiet test_open_quiet test_nopause test_silence"  # icefall_ext.data.connected_digits
 manifests=$data_dir/manifests
 fbank=$data_dir/fbank
 lang=$data_dir/lang_bpe

@@ -12,6 +12,13 @@ from recipe_common.errors import InputError
 SILENT_DBFS = -60.0  # a channel whose RMS is below this holds no speech
 
 
+def frame_energies_db(samples: np.ndarray, hop: int) -> np.ndarray:
+    """Mean power of each `hop`-sample frame, dB re full scale (a trailing partial frame is dropped)."""
+    n = len(samples) // hop
+    frames = samples[: n * hop].reshape(n, hop).astype(np.float64)
+    return 10 * np.log10(np.mean(frames**2, axis=1) + 1e-12)
+
+
 def rms_dbfs(x: np.ndarray) -> float:
     return float(20 * np.log10(np.sqrt(np.mean(np.square(x, dtype=np.float64))) + 1e-10)) if x.size else -200.0
 

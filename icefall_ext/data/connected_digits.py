@@ -24,6 +24,7 @@ from lhotse import CutSet, Recording, RecordingSet, SupervisionSegment, Supervis
 from lhotse.supervision import AlignmentItem
 from tqdm import tqdm
 
+from icefall_ext.data.audio import frame_energies_db
 from icefall_ext.data.fsdd import DigitRecording, speakers_of
 from icefall_ext.data.noise import coloured_noise
 from recipe_common.errors import InputError
@@ -112,10 +113,9 @@ class _AudioCache:
 def _trim(x: np.ndarray, sr: int, range_db: float = 25.0) -> np.ndarray:
     """An isolated digit from its first to its last 10 ms frame within `range_db` of its loudest."""
     hop = sr // 100
-    n = len(x) // hop
-    if n == 0:
+    if len(x) < hop:
         return x
-    energy = 10 * np.log10(np.mean(x[: n * hop].reshape(n, hop) ** 2, axis=1) + 1e-12)
+    energy = frame_energies_db(x, hop)
     voiced = np.flatnonzero(energy > energy.max() - range_db)
     return x[voiced[0] * hop: min(len(x), (voiced[-1] + 1) * hop)]
 

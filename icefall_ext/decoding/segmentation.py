@@ -11,6 +11,8 @@ from typing import List, Tuple
 
 import numpy as np
 
+from icefall_ext.data.audio import frame_energies_db
+
 
 @dataclass
 class SegmentationConfig:
@@ -18,12 +20,6 @@ class SegmentationConfig:
     min_segment: float = 1.0
     pause_db: float = 30.0
     frame_shift: float = 0.01
-
-
-def frame_energies_db(samples: np.ndarray, hop: int) -> np.ndarray:
-    n = len(samples) // hop
-    frames = samples[: n * hop].reshape(n, hop).astype(np.float64)
-    return 10 * np.log10(np.mean(frames**2, axis=1) + 1e-12)
 
 
 def _longest_run_centre(mask: np.ndarray) -> Tuple[int, int]:

@@ -10,8 +10,14 @@ from icefall_ext.results import ResultsConfig
 @dataclass
 class FeaturesConfig:
     speed_perturb: List[float] = field(default_factory=lambda: [0.9, 1.1])
+    # [low, high]: each training cut at a random gain in that range, dB (icefall_ext.data.perturb); [] = none
+    volume_perturb_db: List[float] = field(default_factory=list)
     num_noise_recordings: int = 30  # synthetic coloured noise used by CutMix in training
     noise_duration: float = 10.0
+
+    def __post_init__(self):
+        if self.volume_perturb_db and (len(self.volume_perturb_db) != 2 or self.volume_perturb_db[0] > self.volume_perturb_db[1]):
+            raise ValueError(f"volume_perturb_db must be [low, high] in dB, not {self.volume_perturb_db}")
 
 
 @dataclass

@@ -2,7 +2,8 @@
 and test set in PyTorch and sherpa-onnx (decoding/scoring.py's files), the sherpa-onnx RTF, the
 training history (exp/log/loss.tsv), the training-speed table when measured, published anchors
 from the config (cited constants, printed beside ours) and the config's targets, each computed
-and printed as met or NOT met.
+and printed as met or NOT met. Test sets without words (silence, noise: `silence_sets`) have no
+WER; they are reported as the utterances given any output.
 """
 import json
 import os
@@ -30,6 +31,16 @@ class Anchor:
 
 
 @dataclass
+class RelativeTarget:
+    """A condition's WER, for every decoding method, at most (1 + max_increase) times the WER of
+    the set it was made from (test_quiet of test)."""
+
+    test_set: str
+    reference: str
+    max_increase: float = 0.10
+
+
+@dataclass
 class ResultsConfig:
     anchors: List[Anchor] = field(default_factory=list)
     # Test set -> WER (%) the best PyTorch method must stay below.
@@ -40,6 +51,11 @@ class ResultsConfig:
     # Speaker groups also scored on their own: name -> [youngest, oldest] age (inclusive), read from
     # the supervisions' custom "age" (speechocean762's spk2age) in the test sets' cut manifests.
     age_groups: Dict[str, List[int]] = field(default_factory=dict)
+    relative_wer: List[RelativeTarget] = field(default_factory=list)
+    # Test sets whose references have no words; scored as utterances with output, not as WER.
+    silence_sets: List[str] = field(default_factory=list)
+    # Largest share of their utterances given any output, PyTorch and sherpa-onnx, every method.
+    max_silence_output_share: Optional[float] = None
 
     def __post_init__(self):
         for name, ages in self.age_groups.items():
@@ -77,6 +93,41 @@ def measure(exp_dir: Path, methods: List[str], tests: List[str]) -> Measured:
     return Measured(torch_wer, sherpa_wer, suffix)
 
 
+def recogs_files(exp_dir: Path, method: str, test: str) -> List[Optional[Path]]:
+    """[PyTorch's newest, sherpa-onnx's] recogs file of a method and test set (None where not written)."""
+    summary = newest_torch_summary(exp_dir, method, test)
+    files = [summary.parent / summary.name.replace("wer-summary-", "recogs-") if summary else None,
+             exp_dir / "onnx" / method / f"recogs-{test}.txt"]
+    return [f if f is not None and f.is_file() else None for f in files]
+
+
+def silence_outputs(exp_dir: Path, methods: List[str], tests: List[str]) -> Dict[Tuple[str, str, str], Tuple[int, int, int]]:
+    """(method, test, "PyTorch" | "sherpa-onnx") -> (utterances with output, utterances, words output)."""
+    counts = {}
+    for method in methods:
+        for t in tests:
+            for system, path in zip(("PyTorch", "sherpa-onnx"), recogs_files(exp_dir, method, t)):
+                if path is not None:
+                    results = read_recogs(path)
+                    counts[method, t, system] = (sum(bool(h) for _, _, h in results), len(results),
+                                                 sum(len(h) for _, _, h in results))
+    return counts
+
+
+def silence_lines(counts: Dict[Tuple[str, str, str], Tuple[int, int, int]], methods: List[str], tests: List[str]) -> List[str]:
+    header = "| decoding method | " + " | ".join(f"{t} (PyTorch) | {t} (sherpa-onnx)" for t in tests) + " |"
+    lines = ["## Audio without digits (silence, noise): utterances given any output", "", header,
+             "|" + "---|" * (1 + 2 * len(tests))]
+    for method in methods:
+        row = [method]
+        for t in tests:
+            for system in ("PyTorch", "sherpa-onnx"):
+                c = counts.get((method, t, system))
+                row.append(f"{c[0]}/{c[1]} ({c[2]} words)" if c else "–")
+        lines.append("| " + " | ".join(row) + " |")
+    return lines
+
+
 def utterance_ages(cuts: CutSet, path: Path) -> Dict[str, int]:
     ages = {}
     for cut in cuts:
@@ -99,10 +150,7 @@ def age_group_lines(cfg: ResultsConfig, exp_dir: Path, methods: List[str], tests
             raise InputError(f"results.age_groups: no cut manifest given for test set '{t}'")
         ages = utterance_ages(CutSet.from_file(manifests[t]), manifests[t])
         for method in methods:
-            summary = newest_torch_summary(exp_dir, method, t)
-            files = [summary.parent / summary.name.replace("wer-summary-", "recogs-") if summary else None,
-                     exp_dir / "onnx" / method / f"recogs-{t}.txt"]
-            results = [read_recogs(f) if f is not None and f.is_file() else None for f in files]
+            results = [read_recogs(f) if f is not None else None for f in recogs_files(exp_dir, method, t)]
             row = [method, t]
             for _, (lo, hi) in groups:
                 for res in results:
@@ -134,7 +182,8 @@ def speed_table(rows: List[Dict]) -> List[str]:
     return lines
 
 
-def target_lines(cfg: ResultsConfig, m: Measured, methods: List[str], train_minutes: Optional[float]) -> List[str]:
+def target_lines(cfg: ResultsConfig, m: Measured, methods: List[str], train_minutes: Optional[float],
+                 silence: Optional[Dict[Tuple[str, str, str], Tuple[int, int, int]]] = None) -> List[str]:
     """One line per target of the config: the measured value, the threshold, met / NOT met."""
     lines = []
 
@@ -147,6 +196,20 @@ def target_lines(cfg: ResultsConfig, m: Measured, methods: List[str], train_minu
         best = min(values) if values else None
         shown = f"{best[0]:.2f} ({best[1]})" if best else "–"
         lines.append(f"- {test} WER below {limit:.2f} %, PyTorch, best method: {shown}: {verdict(best[0] < limit if best else None)}")
+    for rel in cfg.relative_wer:
+        pairs = [(meth, m.torch_wer.get((meth, rel.test_set)), m.torch_wer.get((meth, rel.reference))) for meth in methods]
+        measured = all(w is not None and r is not None for _, w, r in pairs)
+        shown = ", ".join(f"{meth} {fmt(w)} vs {fmt(r)}" for meth, w, r in pairs)
+        ok = all(w <= r * (1 + rel.max_increase) for _, w, r in pairs) if measured else None
+        lines.append(f"- {rel.test_set} WER within {100 * rel.max_increase:.0f} % (relative) of {rel.reference}'s, "
+                     f"PyTorch, every method: {shown}: {verdict(ok)}")
+    if cfg.max_silence_output_share is not None:
+        counts = list((silence or {}).values())
+        worst = max((c[0] / max(c[1], 1) for c in counts), default=None)
+        lines.append(f"- {', '.join(cfg.silence_sets)}: at most {100 * cfg.max_silence_output_share:.0f} % of the "
+                     f"utterances given any output, PyTorch and sherpa-onnx, every method: worst "
+                     f"{fmt(None if worst is None else 100 * worst, '.1f')} %: "
+                     f"{verdict(worst <= cfg.max_silence_output_share if worst is not None else None)}")
     if cfg.max_sherpa_onnx_gap is not None:
         gaps = [
             abs(m.sherpa_wer[k] - m.torch_wer[k])
@@ -181,6 +244,8 @@ def build_report(exp_dir: Path, methods: List[str], tests: List[str], command: s
             f"final train/valid loss per frame {float(last['train_loss']):.4f}/{float(last['valid_loss']):.4f}.",
             "",
         ]
+    silence_tests = [t for t in tests if t in cfg.silence_sets]
+    tests = [t for t in tests if t not in cfg.silence_sets]
     m = measure(exp_dir, methods, tests)
     header = "| decoding method | " + " | ".join(f"{t} (PyTorch) | {t} (sherpa-onnx)" for t in tests) + " |"
     lines += ["## WER (%)", "", header, "|" + "---|" * (1 + 2 * len(tests))]
@@ -193,18 +258,21 @@ def build_report(exp_dir: Path, methods: List[str], tests: List[str], command: s
         lines += ["", f"PyTorch model: {m.suffix} (averaged checkpoints)."]
     if manifests:
         lines += [""] + test_set_lines(tests, manifests)
+    silence = silence_outputs(exp_dir, methods, silence_tests)
+    if silence_tests:
+        lines += [""] + silence_lines(silence, methods, silence_tests)
     if cfg.age_groups:
         lines += [""] + age_group_lines(cfg, exp_dir, methods, tests, manifests or {})
     if cfg.anchors:
         lines += ["", "## Published anchors (cited, not measured here)", "", "| system | test set | WER (%) | source |",
                   "|---|---|---|---|"]
         lines += [f"| {a.system} | {a.test_set} | {a.wer:.2f} | {a.source} |" for a in cfg.anchors]
-    targets = target_lines(cfg, m, methods, train_minutes)
+    targets = target_lines(cfg, m, methods, train_minutes, silence)
     if targets:
         lines += ["", "## Targets (computed from the tables above)", ""] + targets
     rtf_lines = []
     for method in methods:
-        for t in tests:
+        for t in tests + silence_tests:
             r = read_rtf(exp_dir / "onnx" / method / f"rtf-{t}.txt")
             if r is not None:
                 rtf_lines.append(f"| {method} | {t} | {r.rtf:.4f} | {r.num_threads} | {r.audio_seconds:.1f} |")

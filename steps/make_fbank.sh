@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Computes kaldi-native-fbank features for a cut manifest in --nj parallel jobs run by --cmd.
-#   steps/make_fbank.sh [--nj 4] [--cmd utils/run.pl] [--speed-perturb "0.9 1.1"] <in-cuts> <fbank-dir> <name>
+#   steps/make_fbank.sh [--nj 4] [--cmd utils/run.pl] [--speed-perturb "0.9 1.1"] [--volume-perturb-db "-30 10"] \
+#     <in-cuts> <fbank-dir> <name>
 # Writes <fbank-dir>/cuts_<name>.jsonl.gz (features in <fbank-dir>/feats_<name>/) and logs in
 # <fbank-dir>/log/. Skipped when its marker <fbank-dir>/.cuts_<name>.done says it was made from the
-# same input cuts and speed factors; redone when they changed (utils/stage_marker.sh).
+# same input cuts, speed factors and gain range; redone when they changed (utils/stage_marker.sh).
 set -euo pipefail
 
 nj=4
 cmd=utils/run.pl
 speed_perturb=""
-help_message="Usage: $0 [--nj N] [--cmd CMD] [--speed-perturb \"0.9 1.1\"] <in-cuts> <fbank-dir> <name>"
+volume_perturb_db=""   # "LOW HIGH": each cut (speed copies included) at a random gain in that range, dB
+help_message="Usage: $0 [--nj N] [--cmd CMD] [--speed-perturb \"0.9 1.1\"] [--volume-perturb-db \"-30 10\"] <in-cuts> <fbank-dir> <name>"
 
 . utils/parse_options.sh
 
@@ -25,10 +27,10 @@ marker=$fbank_dir/.cuts_$name.done
 
 . utils/stage_marker.sh
 [ -f "$in_cuts" ] || { echo "$0: $in_cuts: cut manifest does not exist" 1>&2; exit 1; }
-want=$(marker_text "make_fbank $name --speed-perturb '$speed_perturb'" "$in_cuts")
+want=$(marker_text "make_fbank $name --speed-perturb '$speed_perturb' --volume-perturb-db '$volume_perturb_db'" "$in_cuts")
 case "$(marker_state "$marker" "$want")" in
   done) echo "$0: $out done already, skipping"; exit 0 ;;
-  changed) echo "$0: $in_cuts or the speed factors changed since $out was made, redoing" ;;
+  changed) echo "$0: $in_cuts or the speed factors or gains changed since $out was made, redoing" ;;
 esac
 rm -f "$marker"
 
@@ -37,7 +39,8 @@ rm -rf "$split_dir" "$fbank_dir/feats_$name"
 mkdir -p "$split_dir" "$fbank_dir/feats_$name" "$fbank_dir/log"
 
 # shellcheck disable=SC2086
-python -m icefall_ext.bin.compute_fbank split "$in_cuts" "$nj" "$split_dir" --speed-perturb $speed_perturb
+python -m icefall_ext.bin.compute_fbank split "$in_cuts" "$nj" "$split_dir" --speed-perturb $speed_perturb \
+  --volume-perturb-db $volume_perturb_db
 
 $cmd JOB=1:"$nj" "$fbank_dir/log/fbank_$name.JOB.log" \
   python -m icefall_ext.bin.compute_fbank compute "$split_dir/cuts.JOB.jsonl.gz" \

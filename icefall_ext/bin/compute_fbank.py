@@ -2,7 +2,8 @@
 """Fbank features (kaldi-native-fbank, stored by lhotse as lilcom) in three steps, so that
 the middle one runs as N parallel jobs through run.pl/queue.pl/slurm.pl (steps/make_fbank.sh):
 
-    python -m icefall_ext.bin.compute_fbank split IN_CUTS NJ SPLIT_DIR [--speed-perturb 0.9 1.1]
+    python -m icefall_ext.bin.compute_fbank split IN_CUTS NJ SPLIT_DIR [--speed-perturb 0.9 1.1] \
+        [--volume-perturb-db -30 10]
     python -m icefall_ext.bin.compute_fbank compute SPLIT_DIR/cuts.JOB.jsonl.gz FEATS_DIR OUT_CUTS
     python -m icefall_ext.bin.compute_fbank combine OUT_CUTS [IN ...]
 """
@@ -14,6 +15,7 @@ from typing import List
 import torch
 from lhotse import CutSet, LilcomChunkyWriter
 
+from icefall_ext.data.perturb import perturb_training_cuts
 from icefall_ext.features.kaldi_native_fbank import KaldiNativeFbank, KnfFbankConfig
 from recipe_common.cli import run_main
 from recipe_common.errors import InputError
@@ -26,10 +28,10 @@ def read_cuts(path: Path) -> CutSet:
     return CutSet.from_file(path)
 
 
-def split(in_cuts: Path, nj: int, split_dir: Path, speed_perturb: List[float]) -> None:
-    cuts = read_cuts(in_cuts)
-    for factor in speed_perturb:
-        cuts = cuts + read_cuts(in_cuts).perturb_speed(factor)
+def split(in_cuts: Path, nj: int, split_dir: Path, speed_perturb: List[float], volume_db: List[float]) -> None:
+    if volume_db and len(volume_db) != 2:
+        raise InputError(f"--volume-perturb-db: expected LOW HIGH (dB), not {' '.join(map(str, volume_db))}")
+    cuts = perturb_training_cuts(read_cuts(in_cuts), speed_perturb, volume_db).to_eager()
     split_dir.mkdir(parents=True, exist_ok=True)
     parts = cuts.split(nj) if nj > 1 else [cuts]
     if len(parts) < nj:
@@ -67,6 +69,7 @@ def main() -> None:
     s.add_argument("nj", type=int)
     s.add_argument("split_dir", type=Path)
     s.add_argument("--speed-perturb", type=float, nargs="*", default=[])
+    s.add_argument("--volume-perturb-db", type=float, nargs="*", default=[], help="LOW HIGH: a random gain per cut")
     c = sub.add_parser("compute")
     c.add_argument("in_cuts", type=Path)
     c.add_argument("feats_path", type=Path)
@@ -77,7 +80,7 @@ def main() -> None:
     args = p.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s [%(filename)s:%(lineno)d] %(message)s")
     if args.cmd == "split":
-        split(args.in_cuts, args.nj, args.split_dir, args.speed_perturb)
+        split(args.in_cuts, args.nj, args.split_dir, args.speed_perturb, args.volume_perturb_db)
     elif args.cmd == "compute":
         compute(args.in_cuts, args.feats_path, args.out_cuts)
     else:

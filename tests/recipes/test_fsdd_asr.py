@@ -32,7 +32,13 @@ def test_every_stage_produces_its_outputs(fsdd_ci_run):
     assert "| test_open | 8 | yweweler |" in results  # who was held out, read from the prepared manifests
     table = wer_table(results)
     assert set(table) == {"greedy_search", "modified_beam_search"}
-    assert all(len(v) == 4 for v in table.values())  # test and test_open, PyTorch and sherpa-onnx
+    # test, test_open, their 20 dB quieter copies and test_nopause, PyTorch and sherpa-onnx
+    assert all(len(v) == 10 for v in table.values())
+    assert "| test_quiet (PyTorch) | test_quiet (sherpa-onnx) |" in results.split("## WER")[1].split("##")[0]
+    silence = results.split("## Audio without digits (silence, noise)")[1].split("##")[0]
+    assert re.search(r"\| greedy_search \| \d/4 \(\d+ words\) \| \d/4 \(\d+ words\) \|", silence)
+    assert "- test_quiet WER within 10 % (relative) of test's, PyTorch, every method: greedy_search" in results
+    assert "- test_silence: at most 2 % of the utterances given any output" in results
     assert "RTF" in results
     assert "| decoding method |" in proc.stdout  # the table is printed at the end
 
@@ -195,8 +201,39 @@ def test_transcribe_own_audio_and_wav_scp(fsdd_ci_run, repo_root, fsdd_subset):
     scp = out / "data" / "test_open" / "wav.scp"
     proc = subprocess.run(common + ["--wav-scp", str(scp)], cwd=repo_root / RECIPE, capture_output=True, text=True)
     assert proc.returncode == 0 and len(proc.stdout.splitlines()) == 8
-    proc = subprocess.run(common + [str(out / "missing.wav")], cwd=repo_root / RECIPE, capture_output=True, text=True)
-    assert proc.returncode == 1 and proc.stderr.strip().endswith("missing.wav: audio file does not exist")
+
+
+
+def test_transcribe_goes_on_after_a_bad_file_and_takes_what_users_bring(fsdd_ci_run, repo_root, fsdd_subset, tmp_path):
+    """A missing file among good ones is one line on stderr, the rest is transcribed, exit 1; a
+    stereo file whose channel 0 is silent warns; a 30 s file is decoded in segments; 50 ms of
+    audio (a conv-kernel traceback before) and pure silence give a line, not an error."""
+    import subprocess
+
+    import numpy as np
+    import soundfile as sf
+
+    out, _, _ = fsdd_ci_run
+    digits = sf.read(str(fsdd_subset / "3_lucas_1.flac"))[0]
+    sf.write(str(tmp_path / "stereo.wav"), np.stack([np.zeros_like(digits), digits], axis=1), 8000)
+    test_wavs = sorted((out / "data" / "corpus" / "test").glob("*.wav"))
+    sf.write(str(tmp_path / "long.wav"), np.concatenate([sf.read(str(w))[0] for w in test_wavs * 2]), 16000)
+    sf.write(str(tmp_path / "tiny.wav"), 0.01 * np.random.default_rng(0).standard_normal(800), 16000)
+    sf.write(str(tmp_path / "silence.wav"), np.zeros(16000), 16000)
+    files = [tmp_path / f"{n}.wav" for n in ("stereo", "missing", "long", "tiny", "silence")]
+    proc = subprocess.run(
+        [venv_python(repo_root), "-m", "icefall_ext.bin.transcribe", "--config", "conf/ci.yaml", "--exp-dir", str(out / "exp"),
+         "--bpe-model", str(out / "data" / "lang_bpe" / "bpe.model"), "--epoch", "2", *map(str, files)],
+        cwd=repo_root / RECIPE, capture_output=True, text=True,
+    )
+    assert proc.returncode == 1, proc.stderr[-3000:]
+    assert [line.split(" ")[0] for line in proc.stdout.splitlines()] == ["stereo", "long", "tiny", "silence"]
+    err = proc.stderr.splitlines()
+    assert "Traceback" not in proc.stderr
+    assert f"transcribe.py: warning: {tmp_path}/stereo.wav: channel 0 is silent" in err[0]
+    assert err[1] == f"transcribe.py: error: {tmp_path}/missing.wav: audio file does not exist"
+    assert "long.wav: " in err[2] and "segments cut at pauses" in err[2]
+    assert err[-1] == "transcribe.py: error: 1 of 5 files could not be transcribed (named above)"
 
 
 def test_train_speed_script_adds_its_table_to_results(fsdd_ci_run, repo_root, tmp_path):

@@ -41,7 +41,7 @@ avg=                   # checkpoints to average; empty: decode.avg of the config
 . utils/log.sh
 . utils/exp_lock.sh "$exp_dir"  # one run per exp dir at a time
 
-tests="test test_open"
+tests="test test_open test_quiet test_open_quiet test_nopause test_silence"  # icefall_ext.data.connected_digits
 manifests=$data_dir/manifests
 fbank=$data_dir/fbank
 lang=$data_dir/lang_bpe

@@ -74,3 +74,29 @@ def test_sherpa_onnx_decodes_like_pytorch(exported, fsdd_subset, method):
         ours = " ".join(f"W{i - 2}" for i in SEARCHES[method](model, enc, lens)[0])
         assert ours, "the toy model should emit tokens"
         assert stream.result.text.strip() == ours
+
+
+@pytest.mark.parametrize("method", sorted(SEARCHES))
+def test_audio_of_60_ms_or_less_decodes_to_nothing(exported, method):
+    """60 ms give 6 fbank frames, fewer than the subsampling's kernels need: onnxruntime used to
+    fail in the encoder's second Conv ('Invalid input shape'), PyTorch with a kernel-size error.
+    Both now see no valid frame and return an empty transcript; 80 ms still give one frame."""
+    import sherpa_onnx
+
+    model, paths, out = exported
+    rec = sherpa_onnx.OfflineRecognizer.from_transducer(
+        encoder=str(paths["encoder"]), decoder=str(paths["decoder"]), joiner=str(paths["joiner"]),
+        tokens=str(out / "tokens.txt"), num_threads=1, decoding_method=method, max_active_paths=4,
+    )
+    rng = np.random.default_rng(0)
+    for ms in [0, 5, 10, 30, 60]:
+        audio = (0.01 * rng.standard_normal(16 * ms)).astype(np.float32)
+        stream = rec.create_stream()
+        stream.accept_waveform(16000, audio)
+        rec.decode_stream(stream)
+        assert stream.result.text == "", ms
+        feats = torch.from_numpy(compute_knf_fbank(audio, 16000, KnfFbankConfig())).unsqueeze(0)
+        enc, lens = model.encoder(feats, torch.tensor([feats.shape[1]]))
+        assert lens.tolist() == [0] and SEARCHES[method](model, enc, lens) == [[]]
+    feats = torch.from_numpy(compute_knf_fbank(np.zeros(16 * 80, np.float32), 16000, KnfFbankConfig())).unsqueeze(0)
+    assert model.encoder(feats, torch.tensor([feats.shape[1]]))[1].tolist() == [1]

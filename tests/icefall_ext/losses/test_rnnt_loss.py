@@ -83,3 +83,27 @@ def test_reductions_and_bad_lengths():
     assert rnnt_loss(logits, targets, t_lens, u_lens, reduction="mean").item() == pytest.approx(per_seq.mean().item())
     with pytest.raises(ValueError):
         rnnt_loss(logits, targets, t_lens + 5, u_lens)
+
+
+def test_an_empty_transcript_in_a_batch_is_the_all_blank_path():
+    """Silence-only training utterances have U = 0; batch_to_inputs pads their labels with -1.
+    In a batch beside a transcribed utterance, the RNN-T term of the empty one is minus the sum of
+    log P(blank) over its frames at label position 0, and the CTC term stays finite."""
+    from icefall_ext.models.conformer import ConformerConfig
+    from icefall_ext.models.transducer import Transducer, TransducerConfig
+
+    torch.manual_seed(0)
+    cfg = TransducerConfig(encoder=ConformerConfig(num_features=20, d_model=16, num_layers=1, num_heads=2,
+                                                   feedforward_dim=32, dropout=0.0),
+                           decoder_dim=8, joiner_dim=8, ctc_loss_scale=0.5)
+    model = Transducer(cfg, vocab_size=6).eval()
+    x, x_lens = torch.randn(2, 40, 20), torch.tensor([40, 30])
+    y, y_lens = torch.tensor([[3, 4, 5], [-1, -1, -1]]), torch.tensor([3, 0])
+    both = model(x, x_lens, y, y_lens)
+    alone = model(x[:1], x_lens[:1], y[:1], y_lens[:1])
+    assert torch.isfinite(both["ctc"]) and torch.isfinite(both["rnnt"])
+    enc, enc_lens = model.forward_encoder(x[1:, :30], torch.tensor([30]))
+    dec = model.forward_decoder(torch.full((1, 1), -1))[:, :1]  # label position 0: the start context
+    logits = model.joiner(enc[:, : int(enc_lens[0])].unsqueeze(2), dec.unsqueeze(1))
+    expected = -logits.log_softmax(-1)[0, :, 0, 0].sum()
+    assert (both["rnnt"] - alone["rnnt"]).item() == pytest.approx(expected.item(), rel=1e-4)

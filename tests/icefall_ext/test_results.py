@@ -1,0 +1,52 @@
+"""RESULTS.md from measured files: the quiet-vs-clean relative target and the digit-free sets,
+which have no WER (no reference words) and are reported as utterances given any output."""
+from pathlib import Path
+
+from icefall_ext.decoding.scoring import write_recogs, write_wer_summary
+from icefall_ext.results import RelativeTarget, ResultsConfig, build_report
+
+METHODS = ["greedy_search", "modified_beam_search"]
+
+
+def write_run(exp: Path, wers: dict, silence_hyps: dict) -> None:
+    """wers: test -> (PyTorch, sherpa-onnx) WER for every method; silence_hyps: method -> hypotheses."""
+    for method in METHODS:
+        for t, (torch_wer, sherpa_wer) in wers.items():
+            (exp / method).mkdir(parents=True, exist_ok=True)
+            (exp / "onnx" / method).mkdir(parents=True, exist_ok=True)
+            write_wer_summary(exp / method / f"wer-summary-{t}-epoch-8-avg-2.txt", "x", torch_wer)
+            write_wer_summary(exp / "onnx" / method / f"wer-summary-{t}.txt", "x", sherpa_wer)
+        hyps = silence_hyps[method]
+        results = [(f"s{i}", [], h) for i, h in enumerate(hyps)]
+        write_recogs(exp / method / "recogs-test_silence-epoch-8-avg-2.txt", results)
+        write_wer_summary(exp / method / "wer-summary-test_silence-epoch-8-avg-2.txt", "x", 100.0 * sum(map(len, hyps)))
+        write_recogs(exp / "onnx" / method / "recogs-test_silence.txt", [(f"s{i}", [], []) for i in range(len(hyps))])
+
+
+def report(exp: Path, cfg: ResultsConfig) -> str:
+    return build_report(exp, METHODS, ["test", "test_quiet", "test_silence"], "./run.sh", "t", cfg)
+
+
+CFG = dict(relative_wer=[RelativeTarget("test_quiet", "test", 0.10)], silence_sets=["test_silence"],
+           max_silence_output_share=0.0, max_sherpa_onnx_gap=0.5)
+
+
+def test_quiet_within_ten_percent_and_silence_with_no_output(tmp_path):
+    write_run(tmp_path, {"test": (2.0, 2.0), "test_quiet": (2.2, 2.2)}, {m: [[], [], []] for m in METHODS})
+    text = report(tmp_path, ResultsConfig(**CFG))
+    wer_table = text.split("## WER (%)")[1].split("##")[0]
+    assert "test_quiet (PyTorch)" in wer_table and "test_silence" not in wer_table
+    assert "| greedy_search | 0/3 (0 words) | 0/3 (0 words) |" in text
+    assert "- test_quiet WER within 10 % (relative) of test's, PyTorch, every method: greedy_search 2.20 vs 2.00, " \
+           "modified_beam_search 2.20 vs 2.00: met" in text
+    assert "at most 0 % of the utterances given any output, PyTorch and sherpa-onnx, every method: worst 0.0 %: met" in text
+    assert "largest gap over methods and sets: 0.00: met" in text  # the silence set's "WER" is not compared
+
+
+def test_a_digit_on_silence_and_a_quiet_set_beyond_ten_percent_are_not_met(tmp_path):
+    write_run(tmp_path, {"test": (2.0, 2.0), "test_quiet": (2.3, 2.3)},
+              {"greedy_search": [["SEVEN"], [], []], "modified_beam_search": [[], [], []]})
+    text = report(tmp_path, ResultsConfig(**CFG))
+    assert "greedy_search 2.30 vs 2.00, modified_beam_search 2.30 vs 2.00: **NOT met**" in text
+    assert "| greedy_search | 1/3 (1 words) | 0/3 (0 words) |" in text
+    assert "worst 33.3 %: **NOT met**" in text

@@ -16,17 +16,7 @@ from typing import Tuple
 
 import torch
 
-from icefall_ext.losses.rnnt_loss import lattice_log_likelihood
-
-
-def _reduce(loss: torch.Tensor, reduction: str) -> torch.Tensor:
-    if reduction == "none":
-        return loss
-    if reduction == "sum":
-        return loss.sum()
-    if reduction == "mean":
-        return loss.mean()
-    raise ValueError(f"unknown reduction '{reduction}'")
+from icefall_ext.losses.rnnt_loss import lattice_log_likelihood, reduce_loss
 
 
 def _check_targets(symbols: torch.Tensor, num_classes: int, what: str) -> None:
@@ -107,7 +97,7 @@ def rnnt_loss_smoothed(
     py_grad), detached, for `get_rnnt_prune_ranges`."""
     blank_lp, emit_lp = smoothed_lattice(lm, am, symbols, blank, lm_only_scale, am_only_scale)
     log_like = lattice_log_likelihood(blank_lp, emit_lp, logit_lengths, target_lengths)
-    loss = _reduce(-log_like, reduction)
+    loss = reduce_loss(-log_like, reduction)
     if not return_grad:
         return loss
     if blank_lp.requires_grad:
@@ -210,4 +200,4 @@ def rnnt_loss_pruned(
     missing = logits.new_full((B, T, S + 1), float("-inf"))
     blank_lp = missing.scatter(2, ranges, blank_kept)
     emit_lp = missing.scatter(2, ranges, emit_kept)[:, :, :S]
-    return _reduce(-lattice_log_likelihood(blank_lp, emit_lp, logit_lengths, target_lengths), reduction)
+    return reduce_loss(-lattice_log_likelihood(blank_lp, emit_lp, logit_lengths, target_lengths), reduction)

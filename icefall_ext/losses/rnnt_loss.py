@@ -117,7 +117,11 @@ def rnnt_loss(
     """
     if (logit_lengths > logits.shape[1]).any() or (target_lengths > targets.shape[1]).any():
         raise ValueError("a length exceeds the padded size of logits or targets")
-    loss = -rnnt_log_likelihood(logits, targets, logit_lengths, target_lengths, blank)
+    return reduce_loss(-rnnt_log_likelihood(logits, targets, logit_lengths, target_lengths, blank), reduction)
+
+
+def reduce_loss(loss: torch.Tensor, reduction: str) -> torch.Tensor:
+    """Per-sequence losses reduced as torchaudio's and k2's `reduction` argument says."""
     if reduction == "none":
         return loss
     if reduction == "sum":

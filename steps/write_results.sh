@@ -26,6 +26,8 @@ inputs=("$conf:decode" "$conf:results")
 for part in "$@"; do inputs+=("$prefix$part.jsonl.gz"); done
 while IFS= read -r f; do inputs+=("$f"); done < <(find "$exp_dir" \( -name 'wer-summary-*' -o -name 'rtf-*' \
   -o -name loss.tsv -o -name train_speed.json \) -type f | LC_ALL=C sort)
+# A deleted RESULTS.md is written again even though its inputs did not change.
+[ -f "$results" ] || rm -f "$exp_dir/.results.done"
 utils/run_once.sh --inputs "${inputs[*]}" --ignore "--command" "$exp_dir/.results.done" \
   python -m icefall_ext.bin.write_results --config "$conf" --exp-dir "$exp_dir" --test-sets "$@" \
     --manifest-prefix "$prefix" --command "$command" --title "$title" --out "$results"

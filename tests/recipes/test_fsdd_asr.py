@@ -102,6 +102,10 @@ def test_rerunning_a_finished_recipe_changes_no_file(fsdd_ci_run, tmp_path, repo
     for marker in [".decode.done", "greedy_search/.score.done", "onnx/.export.done", "onnx/.decode.done",
                    "onnx/greedy_search/.score.done", ".results.done"]:
         assert f"{exp / marker}: done already, skipping" in proc.stdout, marker
+    # a deleted RESULTS.md is written again, its marker notwithstanding
+    (out / "RESULTS.md").unlink()
+    assert_ok(run_recipe(RECIPE, args + ["--stage", "9"]))
+    assert "## WER (%)" in (out / "RESULTS.md").read_text()
     # a changed input reruns: another decode.beam, then another --avg
     conf = tmp_path / "ci.yaml"
     conf.write_text((repo_root / RECIPE / "conf" / "ci.yaml").read_text().replace("beam: 2", "beam: 3"))

@@ -248,7 +248,7 @@ def test_train_speed_script_adds_its_table_to_results(fsdd_ci_run, repo_root, tm
     results = tmp_path / "RESULTS.md"
     script = repo_root / RECIPE / "local" / "train_speed.sh"
     common = ["--conf", "conf/ci.yaml", "--data-dir", str(out / "data"), "--exp-dir", str(out / "exp"),
-              "--results", str(results), "--cpu-steps", "4"]
+              "--results", str(results), "--cpu-steps", "4", "--prepare-opts", "--test-speakers yweweler"]
     proc = subprocess.run(["bash", str(script), *common, "--devices", "cpu"], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-3000:]
     rows = json.loads((out / "exp" / "train_speed.json").read_text())["rows"]

@@ -15,15 +15,18 @@ results=RESULTS.md
 devices="cpu cuda"
 steps=300              # timed CUDA steps
 cpu_steps=40           # timed CPU steps
+prepare_opts=          # run.sh options of the data it prepares or checks, e.g. "--test-speakers yweweler"
 help_message=$(sed -n '2,7p' local/train_speed.sh | sed 's/^# \{0,1\}//')
 . utils/parse_options.sh
 . ./path.sh
 
-./run.sh --stop-stage 3 --conf "$conf" --data-dir "$data_dir"
+# shellcheck disable=SC2086
+./run.sh --stop-stage 3 --conf "$conf" --data-dir "$data_dir" $prepare_opts
 fbank=$data_dir/fbank
 # shellcheck disable=SC2086
 python -m icefall_ext.bin.train_speed --config "$conf" --train-cuts "$fbank/cuts_train.jsonl.gz" \
   --dev-cuts "$fbank/cuts_dev.jsonl.gz" --noise-cuts "$fbank/cuts_noise.jsonl.gz" \
   --bpe-model "$data_dir/lang_bpe/bpe.model" --devices $devices --steps "$steps" --cpu-steps "$cpu_steps" \
   --use-amp --out "$exp_dir/train_speed.json"
-./run.sh --stage 9 --stop-stage 9 --conf "$conf" --data-dir "$data_dir" --exp-dir "$exp_dir" --results "$results"
+# shellcheck disable=SC2086
+./run.sh --stage 9 --stop-stage 9 --conf "$conf" --data-dir "$data_dir" --exp-dir "$exp_dir" --results "$results" $prepare_opts

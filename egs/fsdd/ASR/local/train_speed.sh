@@ -21,7 +21,7 @@ help_message=$(sed -n '2,7p' local/train_speed.sh | sed 's/^# \{0,1\}//')
 . ./path.sh
 
 # shellcheck disable=SC2086
-./run.sh --stop-stage 3 --conf "$conf" --data-dir "$data_dir" $prepare_opts
+./run.sh --stop-stage 3 --conf "$conf" --data-dir "$data_dir" --exp-dir "$exp_dir" $prepare_opts
 fbank=$data_dir/fbank
 # shellcheck disable=SC2086
 python -m icefall_ext.bin.train_speed --config "$conf" --train-cuts "$fbank/cuts_train.jsonl.gz" \

@@ -16,7 +16,6 @@ devices="cpu cuda"
 steps=300              # timed CUDA steps
 cpu_steps=40           # timed CPU steps
 prepare_opts=          # run.sh options of the data it prepares or checks, e.g. "--test-speakers yweweler"
-help_message=$(sed -n '2,7p' local/train_speed.sh | sed 's/^# \{0,1\}//')
 . utils/parse_options.sh
 . ./path.sh
 

@@ -15,7 +15,7 @@ from typing import Dict, List, Optional, Tuple
 
 from lhotse import CutSet
 
-from icefall_ext.decoding.scoring import compute_wer, read_recogs, read_rtf, read_wer_summary
+from icefall_ext.decoding.scoring import compute_wer, paired_bootstrap_wer_difference, read_recogs, read_rtf, read_wer_summary
 from recipe_common.errors import InputError
 from recipe_common.io import read_tsv
 
@@ -41,6 +41,17 @@ class RelativeTarget:
 
 
 @dataclass
+class Baseline:
+    """Another run of the same recipe on the same test sets (e.g. the full-sum loss beside the
+    pruned one): its WERs are printed beside ours with a paired bootstrap interval of the
+    difference, and ours must stay within (1 + max_relative_increase) times its WER."""
+
+    exp_dir: str  # relative to the recipe directory, e.g. exp/transducer
+    name: str
+    max_relative_increase: float = 0.03
+
+
+@dataclass
 class ResultsConfig:
     anchors: List[Anchor] = field(default_factory=list)
     # Test set -> WER (%) the best PyTorch method must stay below.
@@ -56,6 +67,7 @@ class ResultsConfig:
     silence_sets: List[str] = field(default_factory=list)
     # Largest share of their utterances given any output, PyTorch and sherpa-onnx, every method.
     max_silence_output_share: Optional[float] = None
+    baseline: Optional[Baseline] = None
 
     def __post_init__(self):
         for name, ages in self.age_groups.items():
@@ -182,8 +194,35 @@ def speed_table(rows: List[Dict]) -> List[str]:
     return lines
 
 
+def baseline_lines(baseline: Baseline, exp_dir: Path, methods: List[str], tests: List[str]) -> Tuple[List[str], Optional[bool]]:
+    """The table of WERs against the baseline run (PyTorch), and whether every method and test set
+    stays within its relative bound (None when a WER of either run is missing)."""
+    base_dir = Path(baseline.exp_dir)
+    lines = [f"## Against {baseline.name} (`{baseline.exp_dir}`), same test utterances", "",
+             "WER(this run) - WER(baseline) in points, with a 95 % paired bootstrap interval over utterances "
+             "(1,000 resamples).", "",
+             "| decoding method | test set | baseline | this run | difference [95 % CI] | relative |", "|---|---|---|---|---|---|"]
+    verdicts = []
+    for method in methods:
+        for t in tests:
+            ours, theirs = recogs_files(exp_dir, method, t)[0], recogs_files(base_dir, method, t)[0]
+            if ours is None or theirs is None:
+                lines.append(f"| {method} | {t} | {'–' if theirs is None else 'decoded'} | {'–' if ours is None else 'decoded'} | – | – |")
+                verdicts.append(None)
+                continue
+            a, b = read_recogs(theirs), read_recogs(ours)
+            wer_a, wer_b = compute_wer(a)[0], compute_wer(b)[0]
+            diff, low, high = paired_bootstrap_wer_difference(a, b)
+            relative = (wer_b - wer_a) / wer_a if wer_a > 0 else (0.0 if wer_b == 0 else float("inf"))
+            lines.append(f"| {method} | {t} | {wer_a:.2f} | {wer_b:.2f} | {diff:+.2f} [{low:+.2f}, {high:+.2f}] | {100 * relative:+.1f} % |")
+            verdicts.append(relative <= baseline.max_relative_increase)
+    ok = None if any(v is None for v in verdicts) or not verdicts else all(verdicts)
+    return lines, ok
+
+
 def target_lines(cfg: ResultsConfig, m: Measured, methods: List[str], train_minutes: Optional[float],
-                 silence: Optional[Dict[Tuple[str, str, str], Tuple[int, int, int]]] = None) -> List[str]:
+                 silence: Optional[Dict[Tuple[str, str, str], Tuple[int, int, int]]] = None,
+                 baseline_ok: Optional[bool] = None) -> List[str]:
     """One line per target of the config: the measured value, the threshold, met / NOT met."""
     lines = []
 
@@ -221,6 +260,9 @@ def target_lines(cfg: ResultsConfig, m: Measured, methods: List[str], train_minu
             f"- sherpa-onnx within {cfg.max_sherpa_onnx_gap:.2f} absolute of PyTorch, largest gap over methods and sets: "
             f"{fmt(gap)}: {verdict(gap <= cfg.max_sherpa_onnx_gap if gap is not None else None)}"
         )
+    if cfg.baseline is not None:
+        lines.append(f"- WER within {100 * cfg.baseline.max_relative_increase:.0f} % (relative) of {cfg.baseline.name}'s, "
+                     f"PyTorch, every method and test set: {verdict(baseline_ok)}")
     if cfg.max_train_minutes is not None:
         lines.append(
             f"- training at most {cfg.max_train_minutes:.0f} min: {fmt(train_minutes, '.1f')} min: "
@@ -267,7 +309,11 @@ def build_report(exp_dir: Path, methods: List[str], tests: List[str], command: s
         lines += ["", "## Published anchors (cited, not measured here)", "", "| system | test set | WER (%) | source |",
                   "|---|---|---|---|"]
         lines += [f"| {a.system} | {a.test_set} | {a.wer:.2f} | {a.source} |" for a in cfg.anchors]
-    targets = target_lines(cfg, m, methods, train_minutes, silence)
+    baseline_ok = None
+    if cfg.baseline is not None:
+        table, baseline_ok = baseline_lines(cfg.baseline, exp_dir, methods, tests)
+        lines += [""] + table
+    targets = target_lines(cfg, m, methods, train_minutes, silence, baseline_ok)
     if targets:
         lines += ["", "## Targets (computed from the tables above)", ""] + targets
     rtf_lines = []

@@ -135,7 +135,35 @@ def from_dict(cls: Type[T], data: Dict[str, Any], where: str, section: str = "")
 
 
 def load_yaml(path: Union[str, Path]) -> Dict[str, Any]:
-    path = Path(path)
+    """The config's sections, with those of its `base:` config (a path relative to this file) under
+    them: a variant config names its base and states only what it changes, instead of copying it.
+    Mappings merge key by key; any other value (lists included) replaces the base's."""
+    return _load_with_bases(Path(path), ())
+
+
+def _load_with_bases(path: Path, chain: tuple) -> Dict[str, Any]:
+    if path.resolve() in chain:
+        raise InputError(f"{path}: 'base' makes a cycle ({' -> '.join(str(p) for p in chain + (path,))})")
+    data = _read_yaml(path)
+    base = data.pop("base", None)
+    if base is None:
+        return data
+    if not isinstance(base, str):
+        raise InputError(f"{path}: 'base' should be the path of another config, not {base!r}")
+    base_path = path.parent / base
+    if not base_path.is_file():
+        raise InputError(f"{path}: 'base' {base}: config file does not exist")
+    return _merge(_load_with_bases(base_path, chain + (path.resolve(),)), data)
+
+
+def _merge(base: Dict[str, Any], over: Dict[str, Any]) -> Dict[str, Any]:
+    out = dict(base)
+    for key, value in over.items():
+        out[key] = _merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def _read_yaml(path: Path) -> Dict[str, Any]:
     if not path.is_file():
         raise InputError(f"{path}: config file does not exist")
     try:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Writes RESULTS.md of an ASR recipe from its measured files (icefall_ext.bin.write_results) and
 # prints it; skipped when its marker <exp-dir>/.results.done says it was made from the same files
-# (wer-summary, rtf, loss history, training speed, test-set manifests) and the same decode and
+# (wer-summary, rtf, loss history, training speed, test-set manifests, the recogs of the config's
+# results.baseline run) and the same decode and
 # results sections of the config (utils/run_once.sh). --command is not an input: RESULTS.md keeps
 # the command of the run that wrote it, which a later re-run that changed nothing does not replace.
 #   steps/write_results.sh [--title T] [--command C] <conf> <exp-dir> <manifest-prefix> <results> <test-set>...
@@ -26,6 +27,11 @@ inputs=("$conf:decode" "$conf:results")
 for part in "$@"; do inputs+=("$prefix$part.jsonl.gz"); done
 while IFS= read -r f; do inputs+=("$f"); done < <(find "$exp_dir" \( -name 'wer-summary-*' -o -name 'rtf-*' \
   -o -name loss.tsv -o -name train_speed.json \) -type f | LC_ALL=C sort)
+baseline=$(python -m icefall_ext.bin.config_value "$conf" results.baseline.exp_dir)  # a run to compare with
+if [ -n "$baseline" ]; then
+  [ -d "$baseline" ] || { echo "$0: results.baseline.exp_dir $baseline of $conf does not exist (train it first)" 1>&2; exit 1; }
+  while IFS= read -r f; do inputs+=("$f"); done < <(find "$baseline" -name 'recogs-*' -type f | LC_ALL=C sort)
+fi
 # A deleted RESULTS.md is written again even though its inputs did not change.
 [ -f "$results" ] || rm -f "$exp_dir/.results.done"
 utils/run_once.sh --inputs "${inputs[*]}" --ignore "--command" "$exp_dir/.results.done" \

@@ -8,9 +8,10 @@ import ast
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Optional, Tuple, Union
+from typing import Dict, List, Optional, Tuple, Union
 
 import kaldialign
+import numpy as np
 
 from recipe_common.errors import InputError
 from recipe_common.io import read_tsv, write_text_atomic
@@ -55,6 +56,39 @@ def compute_wer(results: List[Result]) -> Tuple[float, int, int, int, int]:
                 subs += 1
     wer = 100.0 * (ins + dels + subs) / max(words, 1)
     return wer, ins, dels, subs, words
+
+
+def utterance_errors(results: List[Result]) -> Dict[str, Tuple[int, int]]:
+    """utterance id -> (word errors, reference words)."""
+    out = {}
+    for utt, ref, hyp in results:
+        out[utt] = (sum(r != h for r, h in kaldialign.align(ref, hyp, ERR)), len(ref))
+    return out
+
+
+def paired_bootstrap_wer_difference(a: List[Result], b: List[Result], num_resamples: int = 1000,
+                                    seed: int = 0) -> Tuple[float, float, float]:
+    """WER(b) - WER(a) in points, with a 95 % paired bootstrap interval (Bisani and Ney, ICASSP 2004):
+    the utterances of the test set are resampled with replacement and both systems scored on the
+    same resample, so the interval reflects which utterances happen to be hard, not the systems'
+    correlated errors twice. Both lists must hold the same utterances with the same references."""
+    ea, eb = utterance_errors(a), utterance_errors(b)
+    if set(ea) != set(eb):
+        raise InputError(f"paired comparison: the systems were decoded on different utterances "
+                         f"({len(set(ea) ^ set(eb))} in one but not the other)")
+    refs_a, refs_b = {u: r for u, r, _ in a}, {u: r for u, r, _ in b}
+    differing = [u for u in ea if refs_a[u] != refs_b[u]]
+    if differing:
+        raise InputError(f"paired comparison: {len(differing)} utterances have other references, e.g. {differing[0]}")
+    utts = sorted(ea)
+    err_a = np.array([ea[u][0] for u in utts], dtype=np.float64)
+    err_b = np.array([eb[u][0] for u in utts], dtype=np.float64)
+    words = np.array([ea[u][1] for u in utts], dtype=np.float64)
+    diff = 100.0 * (err_b.sum() - err_a.sum()) / max(words.sum(), 1.0)
+    idx = np.random.default_rng(seed).integers(0, len(utts), size=(num_resamples, len(utts)))
+    samples = 100.0 * (err_b[idx].sum(1) - err_a[idx].sum(1)) / np.maximum(words[idx].sum(1), 1.0)
+    low, high = np.percentile(samples, [2.5, 97.5])
+    return float(diff), float(low), float(high)
 
 
 def write_error_stats(path: Union[str, Path], test_set_name: str, results: List[Result]) -> float:

@@ -2,8 +2,11 @@
 which have no WER (no reference words) and are reported as utterances given any output."""
 from pathlib import Path
 
-from icefall_ext.decoding.scoring import write_recogs, write_wer_summary
-from icefall_ext.results import RelativeTarget, ResultsConfig, build_report
+import pytest
+
+from icefall_ext.decoding.scoring import paired_bootstrap_wer_difference, write_recogs, write_wer_summary
+from icefall_ext.results import Baseline, RelativeTarget, ResultsConfig, build_report
+from recipe_common.errors import InputError
 
 METHODS = ["greedy_search", "modified_beam_search"]
 
@@ -50,3 +53,37 @@ def test_a_digit_on_silence_and_a_quiet_set_beyond_ten_percent_are_not_met(tmp_p
     assert "greedy_search 2.30 vs 2.00, modified_beam_search 2.30 vs 2.00: **NOT met**" in text
     assert "| greedy_search | 1/3 (1 words) | 0/3 (0 words) |" in text
     assert "worst 33.3 %: **NOT met**" in text
+
+
+def write_decoded(exp: Path, results: list) -> None:
+    for method in METHODS:
+        (exp / method).mkdir(parents=True, exist_ok=True)
+        write_recogs(exp / method / "recogs-test-epoch-8-avg-2.txt", results)
+        write_wer_summary(exp / method / "wer-summary-test-epoch-8-avg-2.txt", "x", 0.0)
+
+
+def test_a_run_against_its_baseline_with_a_paired_interval(tmp_path, monkeypatch):
+    refs = [(f"u{i}", ["ONE", "TWO", "THREE", "FOUR", "FIVE"]) for i in range(20)]
+    base = [(u, r, r) for u, r in refs[:-1]] + [(refs[-1][0], refs[-1][1], ["ONE"])]  # 4 errors in 100 words
+    write_decoded(tmp_path / "exp" / "full", base)
+    monkeypatch.chdir(tmp_path)  # baseline.exp_dir is relative to the recipe directory
+    cfg = ResultsConfig(baseline=Baseline("exp/full", "the full-sum loss", 0.03))
+    write_decoded(tmp_path / "exp" / "same", base)
+    text = build_report(tmp_path / "exp" / "same", METHODS, ["test"], "./run.sh", "t", cfg)
+    assert "| greedy_search | test | 4.00 | 4.00 | +0.00 [+0.00, +0.00] | +0.0 % |" in text
+    assert "- WER within 3 % (relative) of the full-sum loss's, PyTorch, every method and test set: met" in text
+    worse = [(u, r, r[:-1]) for u, r in refs]  # one deletion per utterance: 20 errors
+    write_decoded(tmp_path / "exp" / "worse", worse)
+    text = build_report(tmp_path / "exp" / "worse", METHODS, ["test"], "./run.sh", "t", cfg)
+    row = next(line for line in text.splitlines() if line.startswith("| modified_beam_search | test |"))
+    low = float(row.split("[")[1].split(",")[0])
+    assert "| 4.00 | 20.00 | +16.00 [" in row and low > 0  # the interval excludes no difference
+    assert "every method and test set: **NOT met**" in text
+
+
+def test_the_paired_bootstrap_refuses_other_utterances():
+    a = [("u1", ["A"], ["A"]), ("u2", ["B"], ["B"])]
+    with pytest.raises(InputError, match="different utterances"):
+        paired_bootstrap_wer_difference(a, a[:1])
+    with pytest.raises(InputError, match="other references"):
+        paired_bootstrap_wer_difference(a, [("u1", ["A"], ["A"]), ("u2", ["C"], ["B"])])

@@ -131,3 +131,28 @@ def test_a_yaml_syntax_error_names_the_file_line_and_column(tmp_path):
     with pytest.raises(InputError) as e:
         load_config(bad, AsrRecipeConfig)
     assert str(e.value) == f"{bad}: invalid YAML at line 4, column 6: expected ',' or ']', but got ':'"
+
+
+def test_a_variant_config_states_only_what_it_changes_over_its_base(tmp_path):
+    (tmp_path / "tiny.yaml").write_text(
+        "model:\n  encoder: {d_model: 64, num_layers: 2}\n  loss: full\ntrain:\n  num_epochs: 3\n"
+        "decode:\n  methods: [greedy_search, modified_beam_search]\n")
+    (tmp_path / "variants").mkdir()
+    (tmp_path / "variants" / "pruned.yaml").write_text(
+        "base: ../tiny.yaml\nmodel:\n  loss: pruned\n  encoder: {num_layers: 4}\ndecode:\n  methods: [greedy_search]\n")
+    cfg = load_config(tmp_path / "variants" / "pruned.yaml", AsrRecipeConfig)
+    assert cfg.model.loss == "pruned" and cfg.model.encoder.num_layers == 4
+    assert cfg.model.encoder.d_model == 64 and cfg.train.num_epochs == 3  # kept from the base
+    assert cfg.decode.methods == ["greedy_search"]  # a list replaces the base's, it is not appended
+
+
+def test_a_base_that_is_missing_or_makes_a_cycle_is_one_line(tmp_path):
+    (tmp_path / "a.yaml").write_text("base: b.yaml\n")
+    with pytest.raises(InputError, match="a.yaml: 'base' b.yaml: config file does not exist"):
+        load_config(tmp_path / "a.yaml", AsrRecipeConfig)
+    (tmp_path / "b.yaml").write_text("base: a.yaml\n")
+    with pytest.raises(InputError, match="'base' makes a cycle"):
+        load_config(tmp_path / "a.yaml", AsrRecipeConfig)
+    (tmp_path / "c.yaml").write_text("base: [a.yaml]\n")
+    with pytest.raises(InputError, match="'base' should be the path of another config"):
+        load_config(tmp_path / "c.yaml", AsrRecipeConfig)

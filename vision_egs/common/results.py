@@ -1,17 +1,22 @@
-"""Vision result writers: training-history and image-grid figures, and the RESULTS.md stage."""
+"""Vision result writers: training-history and image-grid figures, the per-image results the
+paired tests read, accuracy cells with their confidence intervals, and the RESULTS.md stage."""
 import argparse
+import json
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Type, Union
+from typing import Any, Callable, Dict, List, Sequence, Type, Union
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from recipe_common.config import load_config  # noqa: E402
+from recipe_common.errors import InputError  # noqa: E402
 from recipe_common.io import write_text_atomic  # noqa: E402
 from recipe_common.plot import save_figure  # noqa: E402
+from vision_egs.common.metrics import wilson_interval  # noqa: E402
 
 
 def plot_history(history: List[Dict], path: Union[str, Path]) -> None:
@@ -50,6 +55,29 @@ def image_grid(columns: Dict[str, torch.Tensor], path: Union[str, Path], title: 
         fig.suptitle(title, fontsize=9)
     fig.tight_layout()
     save_figure(fig, path)
+
+
+def write_per_image(path: Union[str, Path], values: Dict[str, torch.Tensor]) -> None:
+    """Per-image values of named models on one test set, in its order (1/0 for right/wrong, or a
+    score), as one JSON mapping written atomically: the paired tests of the RESULTS writers need
+    which images each model got right, not only how many."""
+    data = {name: (v.int() if v.dtype == torch.bool else v).tolist() for name, v in values.items()}
+    write_text_atomic(path, json.dumps(data) + "\n")
+
+
+def read_per_image(path: Path, stage: str) -> Dict[str, np.ndarray]:
+    """What write_per_image wrote; a missing file (an experiment measured before the files existed)
+    is one line naming it and the stage that writes it."""
+    if not path.is_file():
+        raise InputError(f"{path}: no per-image results (run {stage} again)")
+    return {name: np.asarray(v) for name, v in json.loads(path.read_text()).items()}
+
+
+def accuracy_cell(correct: Sequence[bool], fmt: str = ".1f") -> str:
+    """An accuracy in % with its 95 % Wilson interval: '45.3 [42.2, 48.4]'."""
+    correct = np.asarray(correct, dtype=bool)
+    p, low, high = wilson_interval(int(correct.sum()), correct.size)
+    return f"{100 * p:{fmt}} [{100 * low:{fmt}}, {100 * high:{fmt}}]"
 
 
 def write_results_main(description: str, config_cls: Type, build_report: Callable[[Any, Path, str], str]) -> None:

@@ -24,7 +24,7 @@ from recipe_common.seed import epoch_seed, fix_random_seed
 from vision_egs.common.data import ImageSet, shard_batches
 from vision_egs.common.metrics import accuracy
 from vision_egs.common.models import build_classifier
-from vision_egs.common.results import plot_history
+from vision_egs.common.results import plot_history, write_per_image
 
 
 @dataclass
@@ -163,14 +163,22 @@ def augment_cifar(x: torch.Tensor, pad: int = 4) -> torch.Tensor:
     return out
 
 
-def evaluate_accuracy(model: nn.Module, data: ImageSet, device: torch.device, batch_size: int = 500) -> float:
+def evaluate_correct(model: nn.Module, data: ImageSet, device: torch.device, batch_size: int = 500) -> torch.Tensor:
+    """Per image of `data`, in its order, whether the model classifies it right (bool, on the CPU)."""
     model.eval()
-    correct = 0
     with torch.no_grad():
-        for idx in shard_batches(len(data), batch_size, shuffle=False):
-            logits = model(data.images[idx].to(device).float() / 255.0)
-            correct += accuracy(logits, data.labels[idx].to(device)) * len(idx)
-    return correct / max(len(data), 1)
+        right = [model(data.images[idx].to(device).float() / 255.0).argmax(-1).cpu() == data.labels[idx]
+                 for idx in shard_batches(len(data), batch_size, shuffle=False)]
+    return torch.cat(right) if right else torch.zeros(0, dtype=torch.bool)
+
+
+def evaluate_accuracy(model: nn.Module, data: ImageSet, device: torch.device, batch_size: int = 500) -> float:
+    return evaluate_correct(model, data, device, batch_size).sum().item() / max(len(data), 1)
+
+
+def final_correct_path(exp_dir: Path) -> Path:
+    """Where train_classifier leaves the per-image correctness of its final model on `val`."""
+    return Path(exp_dir) / "test_correct.json"
 
 
 def cross_entropy_epoch(t: "EpochTrainer", train: ImageSet, epoch: int,
@@ -217,4 +225,6 @@ def train_classifier(arch: str, train: ImageSet, val: ImageSet, cfg: TrainConfig
         return cross_entropy_epoch(t, train, epoch)
 
     trainer.run(train_epoch, lambda: {"val_acc": evaluate_accuracy(model, val, device)})
+    if dist_info.is_main:
+        write_per_image(final_correct_path(exp_dir), {arch: evaluate_correct(model, val, device)})
     return model.eval()

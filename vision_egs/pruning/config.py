@@ -62,6 +62,30 @@ class PruneConfig:
 
 
 @dataclass
+class ResultsConfig:
+    """The acceptance target of a mapped model, checked in RESULTS.md: at least min_speedup times
+    faster than dense, and not significantly less accurate. A lower accuracy counts as a loss only
+    when McNemar's exact test on the same test images gives p < min_mcnemar_p (a drop within the
+    noise of the test set is no loss), and a drop of more than max_accuracy_drop points never passes."""
+    min_speedup: float = 2.0
+    max_accuracy_drop: float = 1.0  # points of accuracy below dense
+    min_mcnemar_p: float = 0.05
+
+    def __post_init__(self):
+        if self.min_speedup <= 0:
+            raise ValueError(f"min_speedup must be positive, not {self.min_speedup:g}")
+        if self.max_accuracy_drop < 0:
+            raise ValueError(f"max_accuracy_drop must not be negative, not {self.max_accuracy_drop:g}")
+        if not 0 <= self.min_mcnemar_p <= 1:
+            raise ValueError(f"min_mcnemar_p must be in [0, 1], not {self.min_mcnemar_p:g}")
+
+    def met(self, speedup: float, delta_points: float, mcnemar_p: float) -> bool:
+        """delta_points: the mapped model's accuracy minus dense's; a significant gain passes."""
+        significant_loss = delta_points < 0 and mcnemar_p < self.min_mcnemar_p
+        return speedup >= self.min_speedup and delta_points >= -self.max_accuracy_drop and not significant_loss
+
+
+@dataclass
 class PruningConfig:
     data: DataConfig = field(default_factory=DataConfig)
     models: List[str] = field(default_factory=lambda: ["resnet20", "resnet32", "vgg11_half"])
@@ -71,3 +95,4 @@ class PruningConfig:
     latency: LatencyConfig = field(default_factory=LatencyConfig)
     mapping: MappingConfig = field(default_factory=MappingConfig)
     prune: PruneConfig = field(default_factory=PruneConfig)
+    results: ResultsConfig = field(default_factory=ResultsConfig)

@@ -1,6 +1,7 @@
 """Where each stage of the pruning recipe reads and writes, and which pruned variants it builds:
 EXP/<arch>/dense (the trained dense model), EXP/<arch>/mapping/{rule,search}.json,
-EXP/<arch>/pruned/<variant>/ (checkpoints, masks.pt), EXP/<arch>/measure.json, EXP/latency_table.json."""
+EXP/<arch>/pruned/<variant>/ (checkpoints, masks.pt), EXP/<arch>/measure.json with
+EXP/<arch>/test_correct.json (which test images each model gets right), EXP/latency_table.json."""
 import argparse
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +51,15 @@ def mapping_path(exp: Path, arch: str, method: str) -> Path:
 
 def variant_dir(exp: Path, arch: str, variant: Variant) -> Path:
     return exp / arch / "pruned" / variant.name
+
+
+def measure_path(exp: Path, arch: str) -> Path:
+    return exp / arch / "measure.json"
+
+
+def per_image_path(exp: Path, arch: str) -> Path:
+    """Per model of measure.json (its row names), the per-image correctness on the test set."""
+    return exp / arch / "test_correct.json"
 
 
 def latency_table_path(exp: Path) -> Path:

@@ -52,10 +52,22 @@ class EvalConfig:
 
 
 @dataclass
+class ResultsConfig:
+    """The paper's ordering on PGD against the first victim, checked in RESULTS.md: CDD-RED's PA_adv
+    at least min_pa_adv_gain points above DO's, at a PSNR at most max_psnr_loss dB below DO's."""
+    min_pa_adv_gain: float = 10.0
+    max_psnr_loss: float = 2.0
+
+    def holds(self, pa_adv_gain: float, psnr_gain: float) -> bool:
+        return pa_adv_gain >= self.min_pa_adv_gain and psnr_gain >= -self.max_psnr_loss
+
+
+@dataclass
 class RedConfig:
     data: DataConfig = field(default_factory=DataConfig)
     classifiers: ClassifiersConfig = field(default_factory=ClassifiersConfig)
     attacks: AttacksConfig = field(default_factory=AttacksConfig)
     denoiser: DenoiserConfig = field(default_factory=DenoiserConfig)
     eval: EvalConfig = field(default_factory=EvalConfig)
+    results: ResultsConfig = field(default_factory=ResultsConfig)
 

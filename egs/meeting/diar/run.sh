@@ -71,6 +71,6 @@ fi
 
 if [ "$stage" -le 5 ] && [ "$stop_stage" -ge 5 ]; then
   log "Stage 5: $results"
-  python -m diarization.bin.write_results --exp-dir "$exp_dir/diar" --title "Simulated meetings" \
-    --command "$cmdline" --out "$results" --stage-times "$stage_times"
+  python -m diarization.bin.write_results --config "$conf" --exp-dir "$exp_dir/diar" \
+    --title "Simulated meetings" --command "$cmdline" --out "$results" --stage-times "$stage_times"
 fi

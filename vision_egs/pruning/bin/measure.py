@@ -3,7 +3,8 @@
 side by side in one process (same batch, same threads): PyTorch eager, our compiled execution form
 (the compiled dense model is the fastest dense baseline), and ONNX Runtime on the exported
 compiled models. Each compiled model is checked against its masked model on the test images.
-Writes EXP_DIR/<arch>/measure.json.
+Writes EXP_DIR/<arch>/measure.json, and first EXP_DIR/<arch>/test_correct.json (which test images
+each model gets right, for the paired tests of RESULTS.md).
 
     python -m vision_egs.pruning.bin.measure --config conf/tiny.yaml --exp-dir exp
 """
@@ -20,12 +21,15 @@ from recipe_common.logging import setup_logger
 from vision_egs.common.data import load_split
 from vision_egs.common.models import load_classifier
 from vision_egs.common.onnx_latency import export_onnx, measure_latency
-from vision_egs.common.train import evaluate_accuracy, last_checkpoint
+from vision_egs.common.results import write_per_image
+from vision_egs.common.train import evaluate_accuracy, evaluate_correct, last_checkpoint
 from vision_egs.pruning.compiler import compile_model, executed_macs
 from vision_egs.pruning.experiment import (
     dense_dir,
     load_stage_config,
     mapping_path,
+    measure_path,
+    per_image_path,
     stage_arguments,
     variant_dir,
     variants,
@@ -45,19 +49,21 @@ def main() -> None:
     x = torch.rand(shape)
     cpu = torch.device("cpu")
     for arch in cfg.models:
-        out = args.exp_dir / arch / "measure.json"
+        out = measure_path(args.exp_dir, arch)
         if out.is_file():
             logging.info(f"{arch}: measured ({out})")
             continue
         dense = load_classifier(last_checkpoint(dense_dir(args.exp_dir, arch)), arch)
         dense_macs, _ = mac_counts(dense, shape)
-        rows: Dict[str, Dict] = {"dense": {"label": "dense", "accuracy": evaluate_accuracy(dense, test, cpu),
+        correct = {"dense": evaluate_correct(dense, test, cpu)}
+        rows: Dict[str, Dict] = {"dense": {"label": "dense", "accuracy": correct["dense"].sum().item() / len(test),
                                            "macs": dense_macs, "executed_macs": dense_macs}}
         runnable = {"dense (eager)": dense, "dense": compile_model(dense)}
         for variant in variants(cfg):
             model = load_pruned(variant_dir(args.exp_dir, arch, variant), arch)
             compiled = compile_model(model)
-            acc, acc_compiled = evaluate_accuracy(model, test, cpu), evaluate_accuracy(compiled, test, cpu)
+            correct[variant.name] = evaluate_correct(model, test, cpu)
+            acc, acc_compiled = correct[variant.name].sum().item() / len(test), evaluate_accuracy(compiled, test, cpu)
             with torch.no_grad():
                 probe = test.images[:lat.batch_size].float() / 255.0
                 diff = (model(probe) - compiled(probe)).abs().max().item()
@@ -90,6 +96,7 @@ def main() -> None:
         for row in rows.values():
             row["speedup"] = base / row["latency_ms"]
             row["mac_reduction"] = dense_macs / row["macs"]
+        write_per_image(per_image_path(args.exp_dir, arch), correct)
         write_text_atomic(out, json.dumps({"arch": arch, "batch": lat.batch_size, "threads": lat.threads,
                                            "baseline_ms": base, "rows": rows}, indent=1))
         logging.info(f"{arch}: " + ", ".join(f"{n} {r['accuracy']:.3f}/{r['latency_ms']:.1f}ms"

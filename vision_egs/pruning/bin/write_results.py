@@ -5,9 +5,11 @@ EXP_DIR/accuracy_vs_latency.png.
     python -m vision_egs.pruning.bin.write_results --config conf/tiny.yaml --exp-dir exp \
         --command "./run.sh" --out RESULTS.md
 
-Per model: accuracy, MACs and their reduction, executed MACs, measured latency and speedup over the
-fastest dense path, ONNX Runtime latency; then the targets checked from these numbers, and both
-mappings layer by layer.
+Per model: accuracy with its 95 % Wilson interval, its difference from dense with McNemar's exact
+test on the per-image results (EXP_DIR/<arch>/test_correct.json), MACs and their reduction,
+executed MACs, measured latency and speedup over the fastest dense path, ONNX Runtime latency; then
+the targets of the config's `results` section checked from these numbers, and both mappings layer
+by layer.
 """
 import json
 import os
@@ -15,52 +17,61 @@ import platform
 from pathlib import Path
 from typing import Dict, List
 
+import numpy as np
+
 from recipe_common.cli import run_main
 from recipe_common.errors import InputError
 from recipe_common.plot import plt, save_figure
 from recipe_common.report import markdown_table, stage_times_table
-from vision_egs.common.results import write_results_main
-from vision_egs.pruning.config import PruningConfig
-from vision_egs.pruning.experiment import mapping_path
+from vision_egs.common.metrics import mcnemar_exact
+from vision_egs.common.results import accuracy_cell, read_per_image, write_results_main
+from vision_egs.pruning.config import PruningConfig, ResultsConfig
+from vision_egs.pruning.experiment import mapping_path, measure_path, per_image_path
 
-COLUMNS = ["accuracy (%)", "Δ accuracy (pts)", "MACs (M)", "MAC reduction", "executed MACs (M)",
-           "latency (ms)", "speedup", "ONNX Runtime (ms)", "predicted (ms)"]
+COLUMNS = ["accuracy (%) [95% CI]", "Δ accuracy (pts)", "McNemar p vs dense (b/c)", "MACs (M)", "MAC reduction",
+           "executed MACs (M)", "latency (ms)", "speedup", "ONNX Runtime (ms)", "predicted (ms)"]
 
 
-def model_table(m: Dict) -> List[str]:
-    dense_acc = m["rows"]["dense"]["accuracy"]
+def model_table(m: Dict, correct: Dict[str, np.ndarray]) -> List[str]:
     table = {}
     for name, r in m["rows"].items():
-        row = {"accuracy (%)": 100 * r["accuracy"], "Δ accuracy (pts)": 100 * (r["accuracy"] - dense_acc),
-               "MACs (M)": r["macs"] / 1e6, "MAC reduction": r["mac_reduction"],
-               "executed MACs (M)": r["executed_macs"] / 1e6, "latency (ms)": r["latency_ms"],
-               "speedup": r["speedup"], "ONNX Runtime (ms)": r["onnx_ms"]}
+        row = {"accuracy (%) [95% CI]": accuracy_cell(correct[name], ".2f"), "MACs (M)": f"{r['macs'] / 1e6:.2f}",
+               "MAC reduction": f"{r['mac_reduction']:.2f}", "executed MACs (M)": f"{r['executed_macs'] / 1e6:.2f}",
+               "latency (ms)": f"{r['latency_ms']:.2f}", "speedup": f"{r['speedup']:.2f}",
+               "ONNX Runtime (ms)": f"{r['onnx_ms']:.2f}"}
+        if name != "dense":
+            test = mcnemar_exact(correct["dense"], correct[name])
+            row["Δ accuracy (pts)"] = f"{test.difference_points:.2f}"
+            row["McNemar p vs dense (b/c)"] = f"{test.p:.3g} ({test.b}/{test.c})"
         if "predicted_ms" in r:
-            row["predicted (ms)"] = r["predicted_ms"]
+            row["predicted (ms)"] = f"{r['predicted_ms']:.2f}"
         table[r["label"]] = row
     eager = m["rows"]["dense"]["eager_ms"]
-    return markdown_table(table, COLUMNS, ".2f", "model") + [
+    return markdown_table(table, COLUMNS, "s", "model") + [
         "", f"Dense PyTorch eager: {eager:.2f} ms; speedups are over the faster of eager and the compiled dense "
-            f"model ({m['baseline_ms']:.2f} ms)."]
+            f"model ({m['baseline_ms']:.2f} ms). b: test images dense gets right and the model wrong, c: the "
+            f"reverse; p: McNemar's exact two-sided test of equal accuracy."]
 
 
-def targets(m: Dict, speedup: float) -> List[str]:
-    """The issue's targets, computed: mapped speedup and accuracy loss, and whether any uniform
-    scheme dominates a mapped model (at least as accurate and at least as fast)."""
+def targets(m: Dict, correct: Dict[str, np.ndarray], cfg: ResultsConfig) -> List[str]:
+    """The config's target for each mapped model (speedup, and no significant accuracy loss), and
+    whether any uniform scheme dominates it (at least as accurate and at least as fast)."""
     rows = m["rows"]
-    dense_acc = rows["dense"]["accuracy"]
     uniform = {n: r for n, r in rows.items() if r["label"].startswith("uniform")}
     lines = []
     for method in ("rule", "search"):
         if method not in rows:
             continue
         r = rows[method]
-        loss = 100 * (dense_acc - r["accuracy"])
+        test = mcnemar_exact(correct["dense"], correct[method])
+        delta = test.difference_points
         dominated = [u["label"] for u in uniform.values()
                      if u["accuracy"] >= r["accuracy"] and u["latency_ms"] <= r["latency_ms"]]
-        meets = r["speedup"] >= speedup and loss <= 0.5
-        lines.append(f"- {r['label']}: {r['speedup']:.2f}x measured speedup (target ≥ {speedup:g}x), accuracy loss "
-                     f"{loss:+.2f} pts (target ≤ 0.5): {'met' if meets else 'NOT met'}; "
+        meets = cfg.met(r["speedup"], delta, test.p)
+        lines.append(f"- {r['label']}: {r['speedup']:.2f}x measured speedup (target ≥ {cfg.min_speedup:g}x), "
+                     f"accuracy {delta:+.2f} pts against dense, McNemar p {test.p:.3g} (target: ≥ "
+                     f"−{cfg.max_accuracy_drop:g} pts, and no loss significant at p < {cfg.min_mcnemar_p:g}): "
+                     f"{'met' if meets else 'NOT met'}; "
                      + (f"dominated by {', '.join(dominated)}" if dominated else "no uniform scheme dominates it"))
     return lines
 
@@ -109,12 +120,13 @@ def fine_tuning_line(cfg: PruningConfig) -> str:
 
 
 def build_report(cfg: PruningConfig, exp_dir: Path, command: str) -> str:
-    measures = {}
+    measures, correct = {}, {}
     for arch in cfg.models:
-        path = exp_dir / arch / "measure.json"
+        path = measure_path(exp_dir, arch)
         if not path.is_file():
             raise InputError(f"{path}: does not exist (run stage 4 first)")
         measures[arch] = json.loads(path.read_text())
+        correct[arch] = read_per_image(per_image_path(exp_dir, arch), f"stage 4 (remove {path} first)")
     plot(measures, exp_dir / "accuracy_vs_latency.png")
     lat = cfg.latency
     lines = ["# Fine-grained structured pruning with pruning-scheme mapping: accuracy and measured CPU speed", "",
@@ -128,8 +140,8 @@ def build_report(cfg: PruningConfig, exp_dir: Path, command: str) -> str:
              f"weights, measured under {cfg.mapping.speedup * (1 + cfg.mapping.speedup_margin):.2f}x end to end.",
              "", fine_tuning_line(cfg), ""]
     for arch, m in measures.items():
-        lines += [f"## {arch}", ""] + model_table(m) + ["", "Targets (computed from the table):", ""]
-        lines += targets(m, cfg.mapping.speedup) + ["", f"Mappings of {arch} (predicted layer latency):", ""]
+        lines += [f"## {arch}", ""] + model_table(m, correct[arch]) + ["", "Targets (computed from the table):", ""]
+        lines += targets(m, correct[arch], cfg.results) + ["", f"Mappings of {arch} (predicted layer latency):", ""]
         lines += mapping_table(exp_dir, arch) + [""]
     lines += stage_times_table(exp_dir / "log" / "stage_times.tsv")
     lines += ["", f"Accuracy against latency: {exp_dir}/accuracy_vs_latency.png"]

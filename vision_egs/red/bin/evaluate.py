@@ -5,7 +5,9 @@
 
 Metrics are over the test pairs the attack perturbed (CW and AutoAttack leave images the victim
 already misclassifies unchanged). Writes EXP_DIR/eval/metrics.json (rows: method x attack x
-victim, plus 'none', the adversarial input itself) and EXP_DIR/eval/perturbations.png (clean,
+victim, plus 'none', the adversarial input itself), first EXP_DIR/eval/per_image.json (per pair:
+PA_benign, PA_adv, IoU; per image: adaptive PA_benign; for the paired tests of RESULTS.md), and
+EXP_DIR/eval/perturbations.png (clean,
 adversarial, true perturbation and each method's estimate, amplified, for a few PGD test images
 of the first victim).
 """
@@ -24,12 +26,19 @@ from recipe_common.io import write_text_atomic
 from recipe_common.logging import setup_logger
 from recipe_common.seed import fix_random_seed
 from vision_egs.common.models import load_classifier
-from vision_egs.common.results import image_grid
+from vision_egs.common.results import image_grid, write_per_image
 from vision_egs.common.train import last_checkpoint
 from vision_egs.red.config import RedConfig
 from vision_egs.red.data import load_pairs, pair_path
 from vision_egs.red.denoiser import DnCNN
-from vision_egs.red.evaluation import adaptive_pa_benign, denoise, evaluate_pairs
+from vision_egs.red.evaluation import (
+    adaptive_pa_benign,
+    denoise,
+    evaluate_pairs,
+    mean_metrics,
+    per_image_key,
+    per_image_path,
+)
 
 
 def load_denoiser(exp_dir: Path, method: str, cfg: RedConfig) -> DnCNN:
@@ -63,7 +72,7 @@ def main() -> None:
     victims = {v: load_classifier(last_checkpoint(args.exp_dir / "classifiers" / v), v).requires_grad_(False)
                for v in cfg.classifiers.victims}
     denoisers = {m: load_denoiser(args.exp_dir, m, cfg) for m in cfg.denoiser.methods}
-    rows, adaptive = [], []
+    rows, adaptive, per_image = [], [], {}
     for victim_name, victim in victims.items():
         for attack in cfg.attacks.test:
             pairs = load_pairs(pair_path(args.exp_dir, "test", attack, victim_name))
@@ -74,13 +83,18 @@ def main() -> None:
                 rows.append({"method": "none", "attack": attack, "victim": victim_name, "pairs": 0})
                 continue
             for method, denoiser in [("none", None), *denoisers.items()]:
-                metrics = evaluate_pairs(denoiser, victim, clean, adv, cfg.eval)
+                per_pair = evaluate_pairs(denoiser, victim, clean, adv, cfg.eval)
+                for key in ("pa_benign", "pa_adv", "iou"):
+                    per_image[per_image_key(method, attack, victim_name, key)] = per_pair[key]
+                metrics = mean_metrics(per_pair)
                 rows.append({"method": method, "attack": attack, "victim": victim_name, "pairs": len(clean), **metrics})
                 values = ", ".join(f"{k} {v:.2f}" for k, v in metrics.items())
                 logging.info(f"{method} on {attack}/{victim_name}: {values}")
         clean = load_pairs(pair_path(args.exp_dir, "test", cfg.attacks.test[0], victim_name))["clean"].float() / 255
         for method, denoiser in denoisers.items():
-            pa = adaptive_pa_benign(denoiser, victim, clean, cfg.attacks, cfg.eval.adaptive_steps)
+            right = adaptive_pa_benign(denoiser, victim, clean, cfg.attacks, cfg.eval.adaptive_steps)
+            per_image[per_image_key(method, "adaptive", victim_name, "pa_benign")] = right
+            pa = 100 * right.float().mean().item()
             adaptive.append({"method": method, "victim": victim_name, "pa_benign": pa})
             logging.info(f"adaptive PGD through {method} on {victim_name}: PA_benign {pa:.2f}")
 
@@ -94,6 +108,7 @@ def main() -> None:
         columns[f"{method} estimate"] = amplified(adv - denoise(denoiser, adv), cfg.attacks.eps)
     image_grid(columns, args.exp_dir / "eval" / "perturbations.png",
                f"perturbations amplified: mid-grey = 0, full range = ±{cfg.attacks.eps * 255:.0f}/255")
+    write_per_image(per_image_path(args.exp_dir), per_image)
     write_text_atomic(out, json.dumps({"rows": rows, "adaptive": adaptive}, indent=1) + "\n")
     logging.info(f"wrote {out}")
 

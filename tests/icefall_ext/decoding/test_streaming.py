@@ -12,7 +12,7 @@ from recipe_common.errors import InputError
 
 
 def causal_model(chunk: int = 4, left: int = 6, causal: bool = True) -> Transducer:
-    torch.manual_seed(chunk)
+    torch.manual_seed(0)
     cfg = TransducerConfig(
         encoder=ConformerConfig(num_features=16, subsampling_channels=8, d_model=16, num_layers=2, num_heads=2,
                                 feedforward_dim=32, cnn_module_kernel=5, dropout=0.0, causal=causal,
@@ -20,8 +20,9 @@ def causal_model(chunk: int = 4, left: int = 6, causal: bool = True) -> Transduc
         decoder_dim=8, joiner_dim=8, ctc_loss_scale=0.0,
     )
     model = Transducer(cfg, vocab_size=6).eval()
-    with torch.no_grad():  # sharpen the joiner so that decisions are not all blank
+    with torch.no_grad():  # sharpen the joiner and lower blank, so that decisions are not all blank
         model.joiner.output_linear.weight.mul_(6.0)
+        model.joiner.output_linear.bias[0] -= 1.0
     return model
 
 

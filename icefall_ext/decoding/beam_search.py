@@ -24,7 +24,8 @@ def _merge(hyps: Dict[Tuple[int, ...], float], ys: Tuple[int, ...], log_prob: fl
         hyps[ys] = log_prob
 
 
-def _ranked(hyps: Dict[Tuple[int, ...], float], length_norm: bool) -> List[Hypothesis]:
+def ranked(hyps: Dict[Tuple[int, ...], float], length_norm: bool = True) -> List[Hypothesis]:
+    """Hypotheses best first (length_norm: by log_prob / len(ys), see modified_beam_search_one)."""
     ranked = sorted(hyps.items(), key=lambda kv: kv[1] / len(kv[0]) if length_norm else kv[1], reverse=True)
     return [Hypothesis(ys=k, log_prob=v) for k, v in ranked]
 
@@ -55,7 +56,7 @@ def modified_beam_search_one(
             k, tok = keys[idx // vocab], idx % vocab
             _merge(new_hyps, k if tok == blank else k + (tok,), score)
         hyps = new_hyps
-    return _ranked(hyps, length_norm)
+    return ranked(hyps, length_norm)
 
 
 @torch.no_grad()
@@ -70,11 +71,22 @@ def modified_beam_search_batch(
     the hypotheses of all utterances still active, and one top-k over each utterance's
     (hypotheses x vocabulary) scores, padded to the longest, chooses its next beam.
     """
+    beams = [{tuple(model.decoder.initial_context()): 0.0} for _ in range(encoder_out.shape[0])]
+    return [ranked(hyps, length_norm) for hyps in advance_beams(model, encoder_out, encoder_lens, beams, beam)]
+
+
+@torch.no_grad()
+def advance_beams(
+    model: Transducer, encoder_out: torch.Tensor, encoder_lens: torch.Tensor,
+    beams: List[Dict[Tuple[int, ...], float]], beam: int = 4,
+) -> List[Dict[Tuple[int, ...], float]]:
+    """Each utterance's hypotheses ({ys: log_prob}, ys starting with Decoder.initial_context()) after
+    the frames of encoder_out (N, T, D): the whole utterance, or the next chunk of a stream."""
     blank, ctx = model.blank_id, model.decoder.context_size
     device = encoder_out.device
     enc = model.joiner.encoder_proj(encoder_out)
     lens = encoder_lens.tolist()
-    beams: List[Dict[Tuple[int, ...], float]] = [{tuple(model.decoder.initial_context()): 0.0} for _ in lens]
+    beams = list(beams)
     for t in range(max(lens, default=0)):
         active = [i for i, n in enumerate(lens) if n > t]
         keys = [list(beams[i]) for i in active]
@@ -100,7 +112,7 @@ def modified_beam_search_batch(
                 k, tok = ks[idx // vocab], idx % vocab
                 _merge(new_hyps, k if tok == blank else k + (tok,), score)
             beams[i] = new_hyps
-    return [_ranked(hyps, length_norm) for hyps in beams]
+    return beams
 
 
 def modified_beam_search(

@@ -10,13 +10,21 @@ from icefall_ext.models.transducer import Transducer
 @torch.no_grad()
 def greedy_search_batch(model: Transducer, encoder_out: torch.Tensor, encoder_lens: torch.Tensor) -> List[List[int]]:
     """encoder_out: (N, T, D) from model.encoder -> token ids per utterance."""
+    hyps = [model.decoder.initial_context() for _ in range(encoder_out.shape[0])]
+    return [h[model.decoder.context_size :] for h in extend_greedy(model, encoder_out, encoder_lens, hyps)]
+
+
+@torch.no_grad()
+def extend_greedy(
+    model: Transducer, encoder_out: torch.Tensor, encoder_lens: torch.Tensor, hyps: List[List[int]]
+) -> List[List[int]]:
+    """Extends each hypothesis (token ids after Decoder.initial_context()) in place over the frames
+    of encoder_out (N, T, D), the whole utterance or the next chunk of a stream; returns them."""
     blank, ctx = model.blank_id, model.decoder.context_size
-    n, t_max, _ = encoder_out.shape
     enc = model.joiner.encoder_proj(encoder_out)
-    hyps: List[List[int]] = [model.decoder.initial_context() for _ in range(n)]
-    context = torch.tensor(hyps, dtype=torch.long, device=encoder_out.device)
+    context = torch.tensor([h[-ctx:] for h in hyps], dtype=torch.long, device=encoder_out.device)
     dec = model.joiner.decoder_proj(model.decoder(context, need_pad=False)[:, -1])
-    for t in range(t_max):
+    for t in range(encoder_out.shape[1]):
         active = encoder_lens > t
         logits = model.joiner(enc[:, t], dec, project_input=False)
         best = logits.argmax(dim=-1)
@@ -27,4 +35,4 @@ def greedy_search_batch(model: Transducer, encoder_out: torch.Tensor, encoder_le
             context = torch.tensor([h[-ctx:] for h in hyps], dtype=torch.long, device=encoder_out.device)
             new_dec = model.joiner.decoder_proj(model.decoder(context, need_pad=False)[:, -1])
             dec = torch.where(emitted.unsqueeze(-1), new_dec, dec)
-    return [h[ctx:] for h in hyps]
+    return hyps

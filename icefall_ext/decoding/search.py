@@ -1,12 +1,14 @@
 """The registry of decoding methods (icefall's --decoding-method names) and decoding of cut sets.
 
 A method maps (model, encoder_out (N, T, D), encoder_lens (N,), SearchOptions) to token ids per
-utterance. Registering one makes it known to decode.py, transcribe.py, the recipes' configs and
-RESULTS.md; `sherpa_onnx=True` marks the methods sherpa-onnx's recognisers also implement.
+utterance; a streaming one (`from_features=True`) maps the features (N, T, F) and their lengths
+instead, since it runs the encoder itself, chunk by chunk. Registering one makes it known to
+decode.py, transcribe.py, the recipes' configs and RESULTS.md; `sherpa_onnx=True` marks the methods
+sherpa-onnx's offline recogniser also implements (the streaming ones are its OnlineRecognizer's).
 """
 import logging
 from dataclasses import dataclass
-from typing import Callable, Dict, List, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 import torch
 from lhotse import CutSet
@@ -15,6 +17,8 @@ from icefall_ext.data.datamodule import eval_dataloader
 from icefall_ext.decoding.beam_search import modified_beam_search
 from icefall_ext.decoding.greedy_search import greedy_search_batch
 from icefall_ext.decoding.scoring import Result
+from icefall_ext.decoding.streaming import streaming_greedy_search, streaming_modified_beam_search
+from icefall_ext.models.subsampling import SUBSAMPLING_FACTOR
 from icefall_ext.models.transducer import Transducer
 from icefall_ext.tokens.bpe import Tokenizer
 from recipe_common.errors import InputError
@@ -24,21 +28,24 @@ from recipe_common.logging import Progress
 @dataclass
 class SearchOptions:
     beam: int = 4  # hypotheses kept per frame (modified beam search); sherpa-onnx's max_active_paths
+    # streaming searches: feature frames per chunk (sherpa-onnx's decode_chunk_len); None: those of
+    # the chunk the causal encoder's forward decodes with (the first of model.encoder.chunk_sizes)
+    chunk_frames: Optional[int] = None
 
 
 SearchFunction = Callable[[Transducer, torch.Tensor, torch.Tensor, SearchOptions], List[List[int]]]
-_METHODS: Dict[str, Tuple[SearchFunction, bool]] = {}
+_METHODS: Dict[str, Tuple[SearchFunction, bool, bool]] = {}
 
 
-def register_method(name: str, search: SearchFunction, sherpa_onnx: bool = False) -> None:
+def register_method(name: str, search: SearchFunction, sherpa_onnx: bool = False, from_features: bool = False) -> None:
     if name in _METHODS:
         raise ValueError(f"decoding method '{name}' is registered twice")
-    _METHODS[name] = (search, sherpa_onnx)
+    _METHODS[name] = (search, sherpa_onnx, from_features)
 
 
 def method_names(sherpa_onnx: bool = False) -> List[str]:
     """Registered methods in registration order; sherpa_onnx=True: those sherpa-onnx also runs."""
-    return [name for name, (_, in_sherpa) in _METHODS.items() if in_sherpa or not sherpa_onnx]
+    return [name for name, (_, in_sherpa, _) in _METHODS.items() if in_sherpa or not sherpa_onnx]
 
 
 def check_methods(methods: List[str], where: str, sherpa_onnx: bool = False) -> None:
@@ -54,6 +61,22 @@ register_method("modified_beam_search", lambda model, enc, lens, opts: modified_
                 sherpa_onnx=True)
 
 
+def _chunk_frames(model: Transducer, options: SearchOptions) -> int:
+    """The streaming chunk in feature frames; one line (InputError) where the model cannot stream in it."""
+    chunk = options.chunk_frames or SUBSAMPLING_FACTOR * model.encoder.cfg.chunk_sizes[0]
+    try:
+        model.encoder.streaming_chunk_size(chunk)
+    except ValueError as e:
+        raise InputError(str(e))
+    return chunk
+
+
+register_method("streaming_greedy_search", lambda model, feats, lens, opts: streaming_greedy_search(
+    model, feats, lens, _chunk_frames(model, opts)), from_features=True)
+register_method("streaming_modified_beam_search", lambda model, feats, lens, opts: streaming_modified_beam_search(
+    model, feats, lens, _chunk_frames(model, opts), opts.beam), from_features=True)
+
+
 def search_method(name: str) -> SearchFunction:
     """The search a registered name stands for."""
     check_methods([name], "decoding method")
@@ -66,8 +89,11 @@ def decode_features(
 ) -> List[List[int]]:
     """Token ids per utterance of a padded batch of features (N, T, F)."""
     check_methods([method], "--decoding-method")
+    search, _, from_features = _METHODS[method]
+    if from_features:
+        return search(model, feats, feat_lens, options)
     encoder_out, encoder_lens = model.forward_encoder(feats, feat_lens)
-    return _METHODS[method][0](model, encoder_out, encoder_lens, options)
+    return search(model, encoder_out, encoder_lens, options)
 
 
 def decode_cuts(

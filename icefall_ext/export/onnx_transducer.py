@@ -61,7 +61,7 @@ def add_meta_data(path: Path, meta: Dict[str, str]) -> None:
     onnx.save(model, str(path))
 
 
-def _export(module: nn.Module, args: Tuple, path: Path, inputs, outputs, dynamic_axes, meta: Dict[str, str]) -> None:
+def export_module(module: nn.Module, args: Tuple, path: Path, inputs, outputs, dynamic_axes, meta: Dict[str, str]) -> None:
     with atomic_path(path) as tmp:
         torch.onnx.export(
             module,
@@ -81,29 +81,41 @@ def export_transducer(model: Transducer, out_dir: Union[str, Path], num_features
     """Writes encoder.onnx, decoder.onnx and joiner.onnx into `out_dir`; returns their paths."""
     out_dir = Path(out_dir)
     model = model.cpu().eval()
-    joiner_dim = model.joiner.output_linear.in_features
-    ctx = model.decoder.context_size
     paths = {name: out_dir / f"{name}.onnx" for name in ("encoder", "decoder", "joiner")}
     x = torch.zeros(1, 100, num_features)
     x_lens = torch.tensor([100], dtype=torch.int64)
-    _export(
+    export_module(
         OnnxEncoder(model), (x, x_lens), paths["encoder"], ["x", "x_lens"], ["encoder_out", "encoder_out_lens"],
         {"x": {0: "N", 1: "T"}, "x_lens": {0: "N"}, "encoder_out": {0: "N", 1: "T"}, "encoder_out_lens": {0: "N"}},
         {"model_type": "conformer", "version": "1", "model_author": "icefall_ext", "comment": "non-streaming conformer transducer"},
     )
+    export_decoder_joiner(model, paths)
+    return paths
+
+
+def export_decoder_joiner(model: Transducer, paths: Dict[str, Path]) -> None:
+    """decoder.onnx and joiner.onnx at paths["decoder"], paths["joiner"]: the same for the offline
+    and the online recogniser."""
+    joiner_dim = model.joiner.output_linear.in_features
+    ctx = model.decoder.context_size
     y = torch.zeros(1, ctx, dtype=torch.int64)
-    _export(
+    export_module(
         OnnxDecoder(model), (y,), paths["decoder"], ["y"], ["decoder_out"],
         {"y": {0: "N"}, "decoder_out": {0: "N"}},
         {"context_size": str(ctx), "vocab_size": str(model.vocab_size)},
     )
     enc, dec = torch.zeros(1, joiner_dim), torch.zeros(1, joiner_dim)
-    _export(
+    export_module(
         OnnxJoiner(model), (enc, dec), paths["joiner"], ["encoder_out", "decoder_out"], ["logit"],
         {"encoder_out": {0: "N"}, "decoder_out": {0: "N"}, "logit": {0: "N"}},
         {"joiner_dim": str(joiner_dim)},
     )
-    return paths
+
+
+def ort_session(path: Path) -> ort.InferenceSession:
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = 1
+    return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
 
 
 @torch.no_grad()
@@ -114,9 +126,7 @@ def check_export(model: Transducer, paths: Dict[str, Path], num_features: int = 
     model = model.cpu().eval()
     x = torch.randn(2, 173, num_features, generator=g)
     x_lens = torch.tensor([173, 120], dtype=torch.int64)
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = 1
-    sess = {k: ort.InferenceSession(str(p), opts, providers=["CPUExecutionProvider"]) for k, p in paths.items()}
+    sess = {k: ort_session(p) for k, p in paths.items()}
     enc_ref, lens_ref = OnnxEncoder(model)(x, x_lens)
     enc, lens = sess["encoder"].run(None, {"x": x.numpy(), "x_lens": x_lens.numpy()})
     if not np.array_equal(lens, lens_ref.numpy()):

@@ -5,6 +5,11 @@ whether a frame is seen in a whole utterance or a stream of chunks. In the causa
 frame attends to its own chunk and a bounded number of frames to the left, and the
 convolution module only looks left: this is the masking icefall's streaming models use in
 training ("dynamic chunk training": the chunk size is drawn per batch from a list).
+
+`streaming_forward` runs such a model one chunk at a time with explicit caches and gives the
+very frames of `forward(chunk_size=...)`: nothing in the chunked mode sees past its chunk but
+the subsampling's look-ahead of LOOKAHEAD_FRAMES input frames, which a streaming window
+includes and the next window reads again (sherpa-onnx's T = decode_chunk_len + pad_length).
 """
 import random
 from dataclasses import dataclass, field
@@ -14,7 +19,12 @@ import torch
 from torch import nn
 
 from icefall_ext.models.encoder import register_encoder
-from icefall_ext.models.subsampling import Conv2dSubsampling
+from icefall_ext.models.subsampling import (
+    LOOKAHEAD_FRAMES,
+    SUBSAMPLING_FACTOR,
+    Conv2dSubsampling,
+    subsampled_lengths,
+)
 
 
 @dataclass
@@ -74,12 +84,20 @@ class RotarySelfAttention(nn.Module):
         self.rotary = RotaryEmbedding(self.head_dim)
         self.dropout = nn.Dropout(dropout)
 
-    def forward(self, x: torch.Tensor, allowed: torch.Tensor) -> torch.Tensor:
-        """x: (N, T, D); allowed: (N or 1, T, T) bool, True where query may attend to key."""
+    def forward(self, x: torch.Tensor, allowed: torch.Tensor, left: Optional[torch.Tensor] = None) -> torch.Tensor:
+        """x: (N, T, D); allowed: (N or 1, T, L + T) bool, True where query may attend to key.
+
+        left: (N, L, D) inputs of the L frames before x (streaming: the cached left context),
+        keys and values only. Positions count from the first of them: rotary embeddings are
+        relative, so scores equal those of the whole utterance, and stay exact however long a stream runs.
+        """
         n, t, d = x.shape
-        q, k, v = self.qkv(x).view(n, t, 3, self.num_heads, self.head_dim).permute(2, 0, 3, 1, 4).unbind(0)
-        cos, sin = self.rotary(t, x.device, x.dtype)
-        q = q * cos + _rotate_half(q) * sin
+        if left is not None:
+            x = torch.cat([left, x], dim=1)
+        s = x.shape[1]
+        q, k, v = self.qkv(x).view(n, s, 3, self.num_heads, self.head_dim).permute(2, 0, 3, 1, 4).unbind(0)
+        cos, sin = self.rotary(s, x.device, x.dtype)
+        q = (q * cos + _rotate_half(q) * sin)[:, :, s - t :]
         k = k * cos + _rotate_half(k) * sin
         scores = torch.matmul(q, k.transpose(-2, -1)) / (self.head_dim**0.5)
         scores = scores.masked_fill(~allowed.unsqueeze(1), -1e4)
@@ -98,15 +116,26 @@ class ConvolutionModule(nn.Module):
         self.norm = nn.LayerNorm(d_model)
         self.pointwise2 = nn.Conv1d(d_model, d_model, 1)
 
-    def forward(self, x: torch.Tensor, pad_mask: torch.Tensor) -> torch.Tensor:
-        """x: (N, T, D); pad_mask: (N, T) True at padding frames, zeroed before the depthwise conv."""
+    def forward(
+        self, x: torch.Tensor, pad_mask: torch.Tensor, cache: Optional[torch.Tensor] = None
+    ) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
+        """x: (N, T, D); pad_mask: (N, T) True at padding frames, zeroed before the depthwise conv.
+
+        cache (causal streaming): (N, D, kernel_size - 1) depthwise inputs of the frames before x,
+        in place of the zero padding on the left; returned updated, else None.
+        """
         x = nn.functional.glu(self.pointwise1(x.transpose(1, 2)), dim=1)
         x = x.masked_fill(pad_mask.unsqueeze(1), 0.0)
-        left = self.kernel_size - 1 if self.causal else (self.kernel_size - 1) // 2
-        right = 0 if self.causal else self.kernel_size - 1 - left
-        x = self.depthwise(nn.functional.pad(x, (left, right)))
+        if cache is None:
+            left = self.kernel_size - 1 if self.causal else (self.kernel_size - 1) // 2
+            right = 0 if self.causal else self.kernel_size - 1 - left
+            x = nn.functional.pad(x, (left, right))
+        else:
+            x = torch.cat([cache, x], dim=2)
+            cache = x[:, :, x.shape[2] - cache.shape[2] :]
+        x = self.depthwise(x)
         x = nn.functional.silu(self.norm(x.transpose(1, 2)))
-        return self.pointwise2(x.transpose(1, 2)).transpose(1, 2)
+        return self.pointwise2(x.transpose(1, 2)).transpose(1, 2), cache
 
 
 class TimeSharedDropout(nn.Module):
@@ -144,12 +173,25 @@ class ConformerLayer(nn.Module):
         self.final_norm = nn.LayerNorm(d)
         self.dropout = make_dropout(cfg)
 
-    def forward(self, x: torch.Tensor, allowed: torch.Tensor, pad_mask: torch.Tensor) -> torch.Tensor:
+    def forward(
+        self, x: torch.Tensor, allowed: torch.Tensor, pad_mask: torch.Tensor,
+        attn_cache: Optional[torch.Tensor] = None, conv_cache: Optional[torch.Tensor] = None,
+    ) -> Tuple[torch.Tensor, Optional[torch.Tensor], Optional[torch.Tensor]]:
+        """(output, attention cache, convolution cache); the caches are None unless given.
+
+        Streaming: x is one chunk; attn_cache (N, L, D) holds the attention inputs (after
+        attn_norm) of the L frames of left context, from which keys and values are computed
+        again, conv_cache (N, D, kernel_size - 1) the convolution's (ConvolutionModule).
+        """
         x = x + 0.5 * self.dropout(self.ff1(self.ff1_norm(x)))
-        x = x + self.dropout(self.attn(self.attn_norm(x), allowed))
-        x = x + self.dropout(self.conv(self.conv_norm(x), pad_mask))
+        a = self.attn_norm(x)
+        x = x + self.dropout(self.attn(a, allowed, attn_cache))
+        if attn_cache is not None:
+            attn_cache = torch.cat([attn_cache, a], dim=1)[:, a.shape[1] :]
+        conv, conv_cache = self.conv(self.conv_norm(x), pad_mask, conv_cache)
+        x = x + self.dropout(conv)
         x = x + 0.5 * self.dropout(self.ff2(self.ff2_norm(x)))
-        return self.final_norm(x)
+        return self.final_norm(x), attn_cache, conv_cache
 
 
 def chunk_attention_mask(t: int, chunk_size: int, left_context: int, device: torch.device) -> torch.Tensor:
@@ -199,5 +241,60 @@ class ConformerEncoder(nn.Module):
                 chunk_size = random.choice(self.cfg.chunk_sizes) if self.training else self.cfg.chunk_sizes[0]
             allowed = allowed & chunk_attention_mask(t, chunk_size, self.cfg.left_context_frames, x.device)
         for layer in self.layers:
-            x = layer(x, allowed, pad_mask)
+            x, _, _ = layer(x, allowed, pad_mask)
         return x, lens
+
+    def streaming_chunk_size(self, chunk_frames: int) -> int:
+        """Subsampled frames in a streaming chunk of `chunk_frames` feature frames (sherpa-onnx's
+        decode_chunk_len); ValueError where this encoder cannot stream in such chunks."""
+        if not self.cfg.causal:
+            raise ValueError("streaming needs a causal encoder (model.encoder.causal: true); this one sees the whole utterance")
+        if chunk_frames <= 0 or chunk_frames % SUBSAMPLING_FACTOR:
+            raise ValueError(
+                f"a streaming chunk of {chunk_frames} feature frames is not a positive multiple of the "
+                f"subsampling factor {SUBSAMPLING_FACTOR}"
+            )
+        return chunk_frames // SUBSAMPLING_FACTOR
+
+    def init_states(self, batch_size: int, device: Optional[torch.device] = None) -> List[torch.Tensor]:
+        """The caches at the start of a stream, in sherpa-onnx's conformer layout (streams stack on dim 2):
+        attention inputs (num_layers, left_context_frames, N, d_model) and convolution inputs
+        (num_layers, cnn_module_kernel - 1, N, d_model). Zeros: the convolution's are its causal left
+        padding, the attention's are masked until the stream has produced that many frames."""
+        cfg = self.cfg
+        return [
+            torch.zeros(cfg.num_layers, cfg.left_context_frames, batch_size, cfg.d_model, device=device),
+            torch.zeros(cfg.num_layers, cfg.cnn_module_kernel - 1, batch_size, cfg.d_model, device=device),
+        ]
+
+    def streaming_forward(
+        self, x: torch.Tensor, states: List[torch.Tensor], processed_frames: torch.Tensor,
+        x_lens: Optional[torch.Tensor] = None,
+    ) -> Tuple[torch.Tensor, torch.Tensor, List[torch.Tensor]]:
+        """One chunk of each stream -> (N, chunk_frames // 4, d_model), valid frames (N,), new states.
+
+        x: (N, chunk_frames + LOOKAHEAD_FRAMES, F), the chunk's features and the first frames of the
+        next chunk; processed_frames: (N,) int64, feature frames of the stream before this chunk (a
+        multiple of chunk_frames; sherpa-onnx feeds feature frames, not subsampled ones, whatever
+        icefall's docstring says); x_lens: valid frames of x where the utterance ends inside it.
+        The frames equal those of forward(chunk_size=chunk_frames // 4) on the whole utterance.
+        """
+        chunk = self.streaming_chunk_size(x.shape[1] - LOOKAHEAD_FRAMES)
+        x = self.embed.subsample((x - self.feature_mean) * self.feature_inv_std)  # (N, chunk, D)
+        n = x.shape[0]
+        if x_lens is None:
+            lens = torch.full((n,), chunk, dtype=torch.int64, device=x.device)
+        else:
+            lens = subsampled_lengths(x_lens).clamp(max=chunk)
+        attn_cache, conv_cache = states
+        left = attn_cache.shape[1]
+        pad_mask = torch.arange(chunk, device=x.device).unsqueeze(0) >= lens.unsqueeze(1)  # (N, chunk)
+        seen = (processed_frames // SUBSAMPLING_FACTOR).clamp(max=left)  # cached frames that exist
+        cached = torch.arange(left, device=x.device).unsqueeze(0) >= left - seen.unsqueeze(1)  # (N, left)
+        allowed = torch.cat([cached, ~pad_mask], dim=1).unsqueeze(1)  # (N, 1, left + chunk)
+        new_attn, new_conv = [], []
+        for i, layer in enumerate(self.layers):
+            x, a, c = layer(x, allowed, pad_mask, attn_cache[i].transpose(0, 1), conv_cache[i].permute(1, 2, 0))
+            new_attn.append(a.transpose(0, 1))
+            new_conv.append(c.permute(2, 0, 1))
+        return x, lens, [torch.stack(new_attn), torch.stack(new_conv)]

@@ -5,7 +5,9 @@ An encoder is an nn.Module built from its config alone, with
   forward(x (N, T, F), x_lens (N,)) -> (encoder_out (N, T', output_dim), encoder_out_lens (N,)),
   output_dim (property) and set_feature_stats(mean, std) (input normalisation saved with the model),
 and its config has `num_features`. Adding one is a module that calls `register_encoder`; the
-transducer, the checkpoint loader and the ONNX export take it as it is.
+transducer, the checkpoint loader and the ONNX export take it as it is. An encoder that can also
+stream has streaming_chunk_size, init_states and streaming_forward (as ConformerEncoder), which
+the streaming searches (decoding/streaming.py) and the online export (export/onnx_streaming.py) use.
 """
 from typing import Callable, Dict, List, Tuple, Type
 

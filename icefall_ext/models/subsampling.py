@@ -4,8 +4,12 @@ from typing import Tuple
 import torch
 from torch import nn
 
+SUBSAMPLING_FACTOR = 4
 # Input frames the two unpadded kernel-3 convolutions need to give one output frame.
 MIN_INPUT_FRAMES = 7
+# n output frames read 4n + 3 input frames: each chunk of 4n frames needs the first 3 of the
+# next one too (a streaming window overlaps the next by these frames; sherpa-onnx's T - decode_chunk_len).
+LOOKAHEAD_FRAMES = MIN_INPUT_FRAMES - SUBSAMPLING_FACTOR
 
 
 def subsampled_lengths(x_lens: torch.Tensor) -> torch.Tensor:
@@ -39,7 +43,11 @@ class Conv2dSubsampling(nn.Module):
         """x: (N, T, F) -> (N, T', d_model) with T' = ((T + 6) // 2 - 1) // 2 >= 1, and the
         valid lengths subsampled_lengths(x_lens)."""
         x = nn.functional.pad(x, (0, 0, 0, MIN_INPUT_FRAMES))
+        return self.subsample(x), subsampled_lengths(x_lens)
+
+    def subsample(self, x: torch.Tensor) -> torch.Tensor:
+        """x: (N, T, F) with T >= 7, unpadded -> (N, ((T - 1) // 2 - 1) // 2, d_model): what a
+        streaming window of 4n + 3 frames gives, exactly n frames."""
         x = self.conv(x.unsqueeze(1))  # (N, C, T', F')
         n, c, t, f = x.shape
-        x = self.out(x.transpose(1, 2).reshape(n, t, c * f))
-        return x, subsampled_lengths(x_lens)
+        return self.out(x.transpose(1, 2).reshape(n, t, c * f))

@@ -2,19 +2,25 @@
 
 A method maps (model, encoder_out (N, T, D), encoder_lens (N,), SearchOptions) to token ids per
 utterance. Registering one makes it known to decode.py, transcribe.py, the recipes' configs and
-RESULTS.md; `sherpa_onnx=True` marks the methods sherpa-onnx's recognisers also implement.
+RESULTS.md; `sherpa_onnx=True` marks the methods sherpa-onnx's recognisers also implement, and
+`scales` names the SearchOptions scales a fusion method reads (a grid of them is decoded in turn).
 """
+import itertools
 import logging
 from dataclasses import dataclass
-from typing import Callable, Dict, List, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import torch
 from lhotse import CutSet
 
+from icefall_ext.asr_config import DecodeConfig
 from icefall_ext.data.datamodule import eval_dataloader
 from icefall_ext.decoding.beam_search import modified_beam_search
 from icefall_ext.decoding.greedy_search import greedy_search_batch
+from icefall_ext.decoding.lm_fusion import BigramFusion, InternalLmFusion, LmFusion, SumFusion
 from icefall_ext.decoding.scoring import Result
+from icefall_ext.lm.bigram import TokenBigram
+from icefall_ext.lm.rnn_lm import RnnLm, load_rnn_lm
 from icefall_ext.models.transducer import Transducer
 from icefall_ext.tokens.bpe import Tokenizer
 from recipe_common.errors import InputError
@@ -24,21 +30,30 @@ from recipe_common.logging import Progress
 @dataclass
 class SearchOptions:
     beam: int = 4  # hypotheses kept per frame (modified beam search); sherpa-onnx's max_active_paths
+    # LM fusion (decode.lm_scale etc. of the config; decoding/lm_fusion.py)
+    lm_scale: float = 0.0
+    ilme_scale: float = 0.0
+    lodr_scale: float = 0.0
+    lm: Optional[RnnLm] = None
+    bigram: Optional[TokenBigram] = None
 
 
 SearchFunction = Callable[[Transducer, torch.Tensor, torch.Tensor, SearchOptions], List[List[int]]]
-_METHODS: Dict[str, Tuple[SearchFunction, bool]] = {}
+_METHODS: Dict[str, Tuple[SearchFunction, bool, Tuple[str, ...]]] = {}
+# what a scale needs loaded, and the option that loads it
+_SCALE_NEEDS = {"lm_scale": ("lm", "an LM (decode.lm_checkpoint or --lm-checkpoint)"),
+                "lodr_scale": ("bigram", "a token bigram (decode.bigram or --bigram)")}
 
 
-def register_method(name: str, search: SearchFunction, sherpa_onnx: bool = False) -> None:
+def register_method(name: str, search: SearchFunction, sherpa_onnx: bool = False, scales: Tuple[str, ...] = ()) -> None:
     if name in _METHODS:
         raise ValueError(f"decoding method '{name}' is registered twice")
-    _METHODS[name] = (search, sherpa_onnx)
+    _METHODS[name] = (search, sherpa_onnx, scales)
 
 
 def method_names(sherpa_onnx: bool = False) -> List[str]:
     """Registered methods in registration order; sherpa_onnx=True: those sherpa-onnx also runs."""
-    return [name for name, (_, in_sherpa) in _METHODS.items() if in_sherpa or not sherpa_onnx]
+    return [name for name, (_, in_sherpa, _) in _METHODS.items() if in_sherpa or not sherpa_onnx]
 
 
 def check_methods(methods: List[str], where: str, sherpa_onnx: bool = False) -> None:
@@ -52,6 +67,57 @@ register_method("greedy_search", lambda model, enc, lens, opts: greedy_search_ba
 # batched over the utterances (icefall's modified_beam_search); the same hypotheses as modified_beam_search_one
 register_method("modified_beam_search", lambda model, enc, lens, opts: modified_beam_search(model, enc, lens, opts.beam),
                 sherpa_onnx=True)
+register_method(
+    "modified_beam_search_lm_shallow_fusion",
+    lambda model, enc, lens, opts: modified_beam_search(model, enc, lens, opts.beam, LmFusion(opts.lm, opts.lm_scale)),
+    scales=("lm_scale",),
+)
+register_method(
+    "modified_beam_search_ILME",
+    lambda model, enc, lens, opts: modified_beam_search(model, enc, lens, opts.beam, SumFusion(
+        [LmFusion(opts.lm, opts.lm_scale), InternalLmFusion(model, -opts.ilme_scale)])),
+    scales=("lm_scale", "ilme_scale"),
+)
+register_method(
+    "modified_beam_search_LODR",
+    lambda model, enc, lens, opts: modified_beam_search(model, enc, lens, opts.beam, SumFusion(
+        [LmFusion(opts.lm, opts.lm_scale), BigramFusion(opts.bigram, opts.lodr_scale)])),
+    scales=("lm_scale", "lodr_scale"),
+)
+
+
+def load_search_options(cfg: DecodeConfig, vocab_size: int, device: torch.device) -> SearchOptions:
+    """The decode section's options, with its LM and bigram loaded where set (onto `device`);
+    either one over another vocabulary than the transducer's is one line."""
+    return SearchOptions(
+        beam=cfg.beam, lm_scale=cfg.lm_scale, ilme_scale=cfg.ilme_scale, lodr_scale=cfg.lodr_scale,
+        lm=load_rnn_lm(cfg.lm_checkpoint, vocab_size).to(device) if cfg.lm_checkpoint else None,
+        bigram=TokenBigram.load(cfg.bigram, vocab_size) if cfg.bigram else None,
+    )
+
+
+def check_options(methods: List[str], options: SearchOptions) -> None:
+    """A fusion method without the LM (or bigram) its scales read is one line naming what to set."""
+    for m in methods:
+        for scale in _METHODS[m][2]:
+            attr, what = _SCALE_NEEDS.get(scale, (None, ""))
+            if attr and getattr(options, attr) is None:
+                raise InputError(f"decoding method {m} needs {what}")
+
+
+def scale_grid(method: str, grids: Dict[str, Sequence[float]]) -> List[Dict[str, float]]:
+    """Every combination of the scales `method` reads ({} once for a method without any), from one
+    grid of values per scale name; an empty grid is one line."""
+    for name, values in grids.items():
+        if not values:
+            raise InputError(f"--{name.replace('_', '-')}: empty scale grid (give at least one value)")
+    names = _METHODS[method][2]
+    return [dict(zip(names, combo)) for combo in itertools.product(*(grids[n] for n in names))]
+
+
+def scale_suffix(scales: Dict[str, float]) -> str:
+    """icefall's decoding-result suffix of the scales: `-lm-scale-0.3-ilme-scale-0.1`."""
+    return "".join(f"-{name.replace('_', '-')}-{value:g}" for name, value in scales.items())
 
 
 def search_method(name: str) -> SearchFunction:
@@ -66,6 +132,7 @@ def decode_features(
 ) -> List[List[int]]:
     """Token ids per utterance of a padded batch of features (N, T, F)."""
     check_methods([method], "--decoding-method")
+    check_options([method], options)
     encoder_out, encoder_lens = model.forward_encoder(feats, feat_lens)
     return _METHODS[method][0](model, encoder_out, encoder_lens, options)
 

@@ -31,11 +31,13 @@ from recipe_common.io import write_text_atomic
 
 BEST_EPOCH_FILE = "best-epoch.txt"
 
-# the module prefixes each parameter set adapts
+# The module prefixes each parameter set adapts. The joiner's encoder projection is left out: the
+# internal LM never sees it (its input and bias are removed), so it belongs to the encoder side.
+_JOINER = ("joiner.decoder_proj.", "joiner.output_linear.")
 PARAMETER_SETS: Dict[str, Tuple[str, ...]] = {
     "joiner_last_linear": ("joiner.output_linear.",),
-    "joiner": ("joiner.",),
-    "decoder_joiner": ("decoder.", "joiner."),
+    "joiner": _JOINER,
+    "decoder_joiner": ("decoder.",) + _JOINER,
 }
 
 

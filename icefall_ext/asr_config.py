@@ -1,8 +1,9 @@
 """The config of an ASR recipe (`conf/*.yaml`), one dataclass per section."""
 from dataclasses import dataclass, field
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from icefall_ext.data.connected_digits import ConnectedDigitsConfig
+from icefall_ext.lm.rnn_lm import RnnLmConfig
 from icefall_ext.models.transducer import TransducerConfig
 from icefall_ext.results import ResultsConfig
 
@@ -58,6 +59,62 @@ class DecodeConfig:
     beam: int = 4
     avg: int = 3  # average of the last `avg` epoch checkpoints
     max_duration: float = 300.0
+    # LM fusion (the modified_beam_search_lm_shallow_fusion / _ILME / _LODR methods, icefall's
+    # --lm-scale, --ilme-scale, --lodr-scale): the external LM's weight, the weight of the internal
+    # LM subtracted (ILME), the bigram's weight (LODR; negative, as icefall's); the LM checkpoint
+    # (bin/train_lm.py's epoch-N.pt) and the token bigram (bin/train_bigram.py) they read.
+    lm_scale: float = 0.0
+    ilme_scale: float = 0.0
+    lodr_scale: float = 0.0
+    lm_checkpoint: Optional[str] = None
+    bigram: Optional[str] = None
+
+
+@dataclass
+class LmConfig:
+    """The `lm` section: the LSTM LM of bin/train_lm.py and its training (lm.train: the trainer's
+    options; the audio ones, SpecAugment and noise, go unused)."""
+
+    model: RnnLmConfig = field(default_factory=RnnLmConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    batch_size: int = 64  # sentences per batch
+    early_stop_patience: int = 0  # epochs without a better dev perplexity before stopping; 0: never
+
+    def __post_init__(self):
+        if self.batch_size <= 0:
+            raise ValueError(f"batch_size must be positive, not {self.batch_size}")
+        if self.early_stop_patience < 0:
+            raise ValueError(f"early_stop_patience must be >= 0, not {self.early_stop_patience}")
+
+
+ILMA_PARAMS = ("joiner_last_linear", "joiner", "decoder_joiner")
+
+
+@dataclass
+class IlmaConfig:
+    """The `ilma` section (bin/ilma.py): text-only internal-LM adaptation (Meng et al., arXiv
+    2110.05354) of a trained transducer."""
+
+    kl_scale: float = 0.5  # beta: weight of KL(unadapted || adapted internal LM); the paper tunes it
+    # what is adapted: the joiner's output linear (the paper's best), the joiner, or decoder and joiner
+    params: str = "joiner_last_linear"
+    batch_size: int = 64  # sentences per batch
+    early_stop_patience: int = 2  # epochs without a better dev internal-LM perplexity before stopping
+    # the trainer runs with the `train` section's options but these (and no warm-up: a fine-tuning)
+    num_epochs: int = 5
+    base_lr: float = 1e-4
+
+    def __post_init__(self):
+        if self.kl_scale < 0:
+            raise ValueError(f"kl_scale must be >= 0, not {self.kl_scale}")
+        if self.params not in ILMA_PARAMS:
+            raise ValueError(f"params must be one of {', '.join(ILMA_PARAMS)}, not {self.params!r}")
+        if self.batch_size <= 0:
+            raise ValueError(f"batch_size must be positive, not {self.batch_size}")
+        if self.early_stop_patience < 0:
+            raise ValueError(f"early_stop_patience must be >= 0, not {self.early_stop_patience}")
+        if self.num_epochs <= 0 or self.base_lr <= 0:
+            raise ValueError(f"num_epochs and base_lr must be positive, not {self.num_epochs} and {self.base_lr}")
 
 
 # The corpora whose preparation reads options from the config; `corpus.name` says which one a
@@ -81,4 +138,6 @@ class AsrRecipeConfig:
     model: TransducerConfig = field(default_factory=TransducerConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
     decode: DecodeConfig = field(default_factory=DecodeConfig)
+    lm: LmConfig = field(default_factory=LmConfig)
+    ilma: IlmaConfig = field(default_factory=IlmaConfig)
     results: ResultsConfig = field(default_factory=ResultsConfig)

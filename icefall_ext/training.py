@@ -13,7 +13,7 @@ import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Protocol, Tuple
 
 import torch
 from lhotse import CutSet
@@ -70,17 +70,25 @@ def batch_to_inputs(batch: Dict, tokenizer: Tokenizer, device: torch.device) -> 
 
 
 class TransducerLoss:
-    """icefall's compute_loss for the transducer: RNN-T plus `ctc_loss_scale` times the auxiliary CTC."""
+    """icefall's compute_loss for the transducer: RNN-T plus `ctc_loss_scale` times the auxiliary CTC,
+    plus `ilmt_loss_scale` times the internal LM's cross-entropy (ILMT) where the model returns it."""
 
-    def __init__(self, tokenizer: Tokenizer, ctc_loss_scale: float, device: torch.device):
+    def __init__(self, tokenizer: Tokenizer, ctc_loss_scale: float, device: torch.device, ilmt_loss_scale: float = 0.0):
         self.tokenizer, self.ctc_loss_scale, self.device = tokenizer, ctc_loss_scale, device
+        self.ilmt_loss_scale = ilmt_loss_scale
+
+    def auxiliary_losses(self, out: Dict[str, torch.Tensor]) -> torch.Tensor:
+        """The weighted CTC and internal-LM losses of a model output (0 where it has neither)."""
+        loss = torch.zeros((), device=out["frames"].device)
+        if "ctc" in out:
+            loss = loss + self.ctc_loss_scale * out["ctc"]
+        if "ilm" in out:
+            loss = loss + self.ilmt_loss_scale * out["ilm"]
+        return loss
 
     def __call__(self, model: torch.nn.Module, batch: Dict) -> Tuple[torch.Tensor, torch.Tensor]:
         out = model(*batch_to_inputs(batch, self.tokenizer, self.device))
-        loss = out["rnnt"]
-        if "ctc" in out:
-            loss = loss + self.ctc_loss_scale * out["ctc"]
-        return loss, out["frames"]
+        return out["rnnt"] + self.auxiliary_losses(out), out["frames"]
 
 
 def pruned_loss_scales(cfg: TransducerConfig, batch_idx_train: int) -> Tuple[float, float]:
@@ -99,7 +107,7 @@ class PrunedTransducerLoss(TransducerLoss):
     scales of the last training step, as icefall's does."""
 
     def __init__(self, tokenizer: Tokenizer, cfg: TransducerConfig, device: torch.device):
-        super().__init__(tokenizer, cfg.ctc_loss_scale, device)
+        super().__init__(tokenizer, cfg.ctc_loss_scale, device, cfg.ilmt_loss_scale)
         self.cfg, self.step = cfg, 0
 
     def set_step(self, step: int) -> None:
@@ -109,17 +117,14 @@ class PrunedTransducerLoss(TransducerLoss):
     def __call__(self, model: torch.nn.Module, batch: Dict) -> Tuple[torch.Tensor, torch.Tensor]:
         out = model(*batch_to_inputs(batch, self.tokenizer, self.device))
         simple_scale, pruned_scale = pruned_loss_scales(self.cfg, self.step + 1)
-        loss = simple_scale * out["simple"] + pruned_scale * out["pruned"]
-        if "ctc" in out:
-            loss = loss + self.ctc_loss_scale * out["ctc"]
-        return loss, out["frames"]
+        return simple_scale * out["simple"] + pruned_scale * out["pruned"] + self.auxiliary_losses(out), out["frames"]
 
 
 def make_transducer_loss(cfg: TransducerConfig, tokenizer: Tokenizer, device: torch.device) -> LossFunction:
     """The training loss that model.loss names."""
     if cfg.loss == "pruned":
         return PrunedTransducerLoss(tokenizer, cfg, device)
-    return TransducerLoss(tokenizer, cfg.ctc_loss_scale, device)
+    return TransducerLoss(tokenizer, cfg.ctc_loss_scale, device, cfg.ilmt_loss_scale)
 
 
 def flush_denormals() -> None:
@@ -190,18 +195,37 @@ class TrainState:
     history: List[Dict[str, Any]] = field(default_factory=list)
 
 
+class BatchSource(Protocol):
+    """What `fit` trains and validates on. Progress and ETA count `amount`s: seconds of audio for
+    cuts, sentences for text. Every batch holds its utterances' "inputs" (N, ...)."""
+
+    def train_batches(self, epoch: int, seed: int) -> Iterable[Dict]:
+        """This rank's share of one epoch, shuffled with `seed` (per epoch and rank)."""
+
+    def dev_batches(self) -> Iterable[Dict]:
+        """Validation batches, iterable once per epoch."""
+
+    def epoch_amount(self) -> float:
+        """The amount of one epoch over all ranks."""
+
+    def batch_amount(self, batch: Dict) -> float:
+        """The amount of one of this rank's batches."""
+
+
 @dataclass
 class TrainingRun:
-    """Everything `fit` needs: the model, its loss, the data and where to write."""
+    """Everything `fit` needs: the model, its loss, the data and where to write. The data are
+    train_cuts/dev_cuts (audio), or `batches` for any other kind (text for the LM and ILMA)."""
 
     model: torch.nn.Module
     loss_fn: LossFunction
-    train_cuts: CutSet
-    dev_cuts: CutSet
     cfg: TrainConfig
     exp_dir: Path
     device: torch.device
     dist_info: DistInfo
+    train_cuts: Optional[CutSet] = None
+    dev_cuts: Optional[CutSet] = None
+    batches: Optional[BatchSource] = None
     noise_cuts: Optional[CutSet] = None
     use_amp: bool = False
     num_epochs: Optional[int] = None  # default: cfg.num_epochs
@@ -210,22 +234,61 @@ class TrainingRun:
     # Config sections that shape the weights ({"model": {...}}): saved as the checkpoint's "config"
     # and compared when resuming, so that another model size is one line, not a load_state_dict trace.
     config_sections: Dict[str, Any] = field(default_factory=dict)
+    dev_loss_fn: Optional[LossFunction] = None  # the validation criterion; default loss_fn
+    # Stop once the validation loss has not improved for this many epochs (0: never); a resumed
+    # run that had stopped stays stopped. best_epoch(history) names the epoch to keep.
+    early_stop_patience: int = 0
+
+
+class CutBatches:
+    """fit's audio data: bucketed, augmented training cuts and whole dev cuts (icefall_ext.data)."""
+
+    def __init__(self, run: TrainingRun):
+        if run.train_cuts is None or run.dev_cuts is None:
+            raise ValueError("a TrainingRun needs train_cuts and dev_cuts, or batches")
+        self.run = run
+
+    def train_batches(self, epoch: int, seed: int) -> Iterable[Dict]:
+        run = self.run
+        augment = epoch >= run.cfg.augment_start_epoch
+        train_dl = train_dataloader(run.train_cuts, run.cfg, run.noise_cuts, run.dist_info.world_size,
+                                    run.dist_info.rank, augment, augment_seed=seed)
+        train_dl.sampler.set_epoch(epoch)
+        return train_dl
+
+    def dev_batches(self) -> Iterable[Dict]:
+        return eval_dataloader(self.run.dev_cuts, self.run.eval_max_duration)
+
+    def epoch_amount(self) -> float:
+        return sum(c.duration for c in self.run.train_cuts)
+
+    def batch_amount(self, batch: Dict) -> float:
+        return sum(c.duration for c in batch["supervisions"]["cut"])
+
+
+def run_batches(run: TrainingRun) -> BatchSource:
+    return run.batches if run.batches is not None else CutBatches(run)
+
+
+def best_epoch(history: List[Dict[str, Any]]) -> int:
+    """The epoch of the lowest validation loss (the first of equals)."""
+    return min(history, key=lambda h: h["valid_loss"])["epoch"]
+
+
+def stopped_early(history: List[Dict[str, Any]], patience: int) -> bool:
+    return patience > 0 and bool(history) and history[-1]["epoch"] - best_epoch(history) >= patience
 
 
 def train_one_epoch(run: TrainingRun, ddp_model, optimizer, scaler, state: TrainState, progress: Progress,
                     done_audio: float) -> Tuple[float, float]:
-    """(train loss per frame, audio seconds done so far) after one pass over the training cuts."""
+    """(train loss per frame, amount done so far: audio seconds for cuts) after one pass over the training data."""
     epoch, cfg, dist_info = state.epoch, run.cfg, run.dist_info
     seed = epoch_seed(cfg.seed, epoch, dist_info.rank)
     fix_random_seed(seed)
-    augment = epoch >= cfg.augment_start_epoch
-    train_dl = train_dataloader(
-        run.train_cuts, cfg, run.noise_cuts, dist_info.world_size, dist_info.rank, augment, augment_seed=seed
-    )
-    train_dl.sampler.set_epoch(epoch)
+    data = run_batches(run)
     run.model.train()
     tot_loss, tot_frames, num_cuts = 0.0, 0, 0
-    for batch_idx, batch in enumerate(train_dl):
+    for batch_idx, batch in enumerate(data.train_batches(epoch, seed)):
         result = train_step(ddp_model, run.loss_fn, optimizer, scaler, batch, cfg, state.step, run.device, run.use_amp)
         if result is None:
             logging.warning(f"epoch {epoch} batch {batch_idx}: non-finite loss or gradient, batch skipped")
@@ -233,7 +296,7 @@ def train_one_epoch(run: TrainingRun, ddp_model, optimizer, scaler, state: Train
         loss, frames, cuts = result
         state.step += 1
         tot_loss, tot_frames, num_cuts = tot_loss + loss, tot_frames + frames, num_cuts + cuts
-        done_audio += sum(c.duration for c in batch["supervisions"]["cut"]) * dist_info.world_size
+        done_audio += data.batch_amount(batch) * dist_info.world_size
         if batch_idx % cfg.log_interval == 0:
             logging.info(
                 f"epoch {epoch} batch {batch_idx} step {state.step}: loss {loss / frames:.4f} "
@@ -258,7 +321,7 @@ def fit(run: TrainingRun, init_model: Optional[Callable[[torch.nn.Module], None]
         path = exp_dir / f"epoch-{last}.pt"
         ckpt = load_checkpoint(path)
         check_same_config(path, ckpt.get("config"), run.config_sections)
-    if last is not None and last >= num_epochs:
+    if last is not None and (last >= num_epochs or stopped_early(ckpt.get("history", []), run.early_stop_patience)):
         logging.info(f"{exp_dir}/epoch-{last}.pt exists: training already finished")
         history = ckpt.get("history", [])
         if dist_info.is_main:
@@ -285,9 +348,9 @@ def fit(run: TrainingRun, init_model: Optional[Callable[[torch.nn.Module], None]
         init_model(run.model)
     ddp_model = DDP(run.model) if dist_info.world_size > 1 else run.model
 
-    dev_dl = eval_dataloader(run.dev_cuts, run.eval_max_duration)
-    epoch_audio = sum(c.duration for c in run.train_cuts)
-    progress = Progress(epoch_audio * (num_epochs - state.epoch))
+    data = run_batches(run)
+    dev_dl = data.dev_batches()
+    progress = Progress(data.epoch_amount() * (num_epochs - state.epoch))
     done_audio = 0.0
     wall_before = state.history[-1]["train_wall_s"] if state.history else 0.0
     while state.epoch < num_epochs:
@@ -295,7 +358,7 @@ def fit(run: TrainingRun, init_model: Optional[Callable[[torch.nn.Module], None]
         epoch_start = time.time()
         train_loss, done_audio = train_one_epoch(run, ddp_model, optimizer, scaler, state, progress, done_audio)
         if dist_info.is_main:
-            valid_loss = compute_validation_loss(run.model, dev_dl, run.loss_fn)
+            valid_loss = compute_validation_loss(run.model, dev_dl, run.dev_loss_fn or run.loss_fn)
             wall_before += time.time() - epoch_start
             state.history.append(
                 {
@@ -320,8 +383,15 @@ def fit(run: TrainingRun, init_model: Optional[Callable[[torch.nn.Module], None]
                 **run.checkpoint_extra,
             )
             write_history(exp_dir, state.history)
+        stop = torch.tensor(dist_info.is_main and stopped_early(state.history, run.early_stop_patience))
         if dist_info.world_size > 1:
+            stop = stop.to(run.device)
+            torch.distributed.broadcast(stop, src=0)  # rank 0 alone validates
             torch.distributed.barrier()
+        if stop.item():
+            logging.info(f"epoch {state.epoch}: no better validation loss in {run.early_stop_patience} epochs "
+                         f"(best: epoch {best_epoch(state.history)}), stopping")
+            break
     return state
 
 

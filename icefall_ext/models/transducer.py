@@ -21,6 +21,7 @@ from icefall_ext.losses.pruned_rnnt_loss import (
     rnnt_loss_pruned,
     rnnt_loss_smoothed,
 )
+from icefall_ext.losses.internal_lm_loss import internal_lm_nll
 from icefall_ext.losses.rnnt_loss import rnnt_loss
 from icefall_ext.models.decoder import Decoder
 from icefall_ext.models.encoder import build_encoder, encoder_config_class
@@ -49,6 +50,9 @@ class TransducerConfig:
     am_scale: float = 0.0
     simple_loss_scale: float = 0.5
     warm_step: int = 2000
+    # ILMT (Meng et al., arXiv 2102.01380): the internal LM's cross-entropy on the transcript, summed
+    # over its tokens, added to the transducer loss with this weight; 0 leaves training as it was.
+    ilmt_loss_scale: float = 0.0
 
     def __post_init__(self):
         config_cls = encoder_config_class(self.encoder_type)
@@ -70,6 +74,8 @@ class TransducerConfig:
                 raise ValueError(f"{name} must be in [0, 1], not {getattr(self, name)}")
         if self.lm_scale + self.am_scale > 1.0:
             raise ValueError(f"lm_scale + am_scale must be <= 1, not {self.lm_scale + self.am_scale}")
+        if self.ilmt_loss_scale < 0:
+            raise ValueError(f"ilmt_loss_scale must be >= 0, not {self.ilmt_loss_scale}")
         if self.warm_step < 0:
             raise ValueError(f"warm_step must be >= 0, not {self.warm_step}")
 
@@ -151,7 +157,8 @@ class Transducer(nn.Module):
         self, x: torch.Tensor, x_lens: torch.Tensor, y: torch.Tensor, y_lens: torch.Tensor
     ) -> Dict[str, torch.Tensor]:
         """{"rnnt": summed RNN-T loss (or "simple" and "pruned" with model.loss pruned), "ctc": summed
-        CTC loss (with a CTC head), "frames": encoder frames}.
+        CTC loss (with a CTC head), "ilm": the internal LM's summed cross-entropy (with
+        model.ilmt_loss_scale > 0), "frames": encoder frames}.
 
         x: (N, T, F) features; y: (N, U) token ids padded with -1; y_lens: (N,).
         """
@@ -159,6 +166,8 @@ class Transducer(nn.Module):
         out = {**self.forward_transducer(encoder_out, encoder_lens, y, y_lens), "frames": encoder_lens.sum()}
         if self.ctc_output is not None:
             out["ctc"] = self.forward_ctc(encoder_out, encoder_lens, y, y_lens)
+        if self.cfg.ilmt_loss_scale > 0:
+            out["ilm"] = internal_lm_nll(self.internal_lm_log_probs(y), y, y_lens).sum()
         return out
 
     def internal_lm_log_probs(self, y: torch.Tensor) -> torch.Tensor:
@@ -171,7 +180,11 @@ class Transducer(nn.Module):
         (fast_beam_search) zeroes the encoder the same way but normalises over the whole vocabulary,
         blank included, so its scores are not a distribution over label sequences.
         """
-        decoder_out = self.joiner.decoder_proj(self.forward_decoder(y))
+        return self.internal_lm_from_decoder(self.joiner.decoder_proj(self.forward_decoder(y)))
+
+    def internal_lm_from_decoder(self, decoder_out: torch.Tensor) -> torch.Tensor:
+        """The internal LM's log-probabilities (..., V) from decoder outputs already passed through
+        joiner.decoder_proj (..., joiner_dim), as beam search holds them (ILME fusion)."""
         logits = self.joiner(torch.zeros_like(decoder_out), decoder_out, project_input=False)
         logits = logits.index_fill(-1, torch.tensor([self.blank_id], device=logits.device), float("-inf"))
         return logits.log_softmax(-1)

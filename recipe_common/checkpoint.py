@@ -29,9 +29,11 @@ def load_checkpoint(path: Union[str, Path]) -> Dict[str, Any]:
 
 
 def first_difference(saved: Any, current: Any, key: str = "") -> Optional[Tuple[str, Any, Any]]:
-    """(dotted key, saved value, current value) of the first place two nested dicts differ, or None."""
+    """(dotted key, saved value, current value) of the first place two nested dicts differ, or None.
+    A key the saved dict lacks is not a difference: it was added to the config since, and a new
+    key's default keeps the old behaviour, so an older checkpoint was trained as with the default."""
     if isinstance(saved, dict) and isinstance(current, dict):
-        for k in list(saved) + [k for k in current if k not in saved]:
+        for k in saved:
             found = first_difference(saved.get(k), current.get(k), f"{key}.{k}" if key else str(k))
             if found:
                 return found

@@ -62,3 +62,12 @@ def test_a_stale_pid_is_taken_over_with_a_warning(tmp_path, caplog):
     with exclusive_dir(tmp_path):
         pass
     assert "taking over the stale lock of PID 999999" in caplog.text
+
+
+def test_resuming_compares_the_keys_the_checkpoint_recorded():
+    from recipe_common.checkpoint import check_same_config
+    saved = {"model": {"d_model": 64, "encoder": {"num_layers": 2}}}
+    # a key added to the config after the checkpoint was saved (its default keeps the old behaviour)
+    check_same_config("e/epoch-3.pt", saved, {"model": {"d_model": 64, "encoder": {"num_layers": 2}, "ilmt_loss_scale": 0.0}})
+    with pytest.raises(InputError, match=r"e/epoch-3.pt: trained with model.encoder.num_layers = 2, the config now has 4"):
+        check_same_config("e/epoch-3.pt", saved, {"model": {"d_model": 64, "encoder": {"num_layers": 4}}})

@@ -15,6 +15,7 @@ from typing import Dict, List, Optional, Tuple
 
 from lhotse import CutSet
 
+from icefall_ext.data.long_audio import LONG_SET, LONG_SET_WHOLE
 from icefall_ext.decoding.scoring import compute_wer, paired_bootstrap_wer_difference, read_recogs, read_rtf, read_wer_summary
 from recipe_common.errors import InputError
 from recipe_common.io import read_tsv
@@ -194,6 +195,24 @@ def speed_table(rows: List[Dict]) -> List[str]:
     return lines
 
 
+def long_file_lines(exp_dir: Path, methods: List[str], suffix: Optional[str], reference: str) -> List[str]:
+    """The long files' WERs (icefall_ext.bin.decode_long_files) cut at pauses and decoded whole,
+    beside the test set they were made of; empty when they were not decoded."""
+    if suffix is None:
+        return []
+    rows = []
+    for method in methods:
+        values = [read_wer_summary(exp_dir / method / f"wer-summary-{name}-{suffix}.txt")
+                  for name in (reference, LONG_SET, LONG_SET_WHOLE)]
+        if values[1] is not None or values[2] is not None:
+            rows.append(f"| {method} | {fmt(values[0])} | {fmt(values[1])} | {fmt(values[2])} |")
+    if not rows:
+        return []
+    return [f"## Long files: {reference} utterances of one speaker joined end to end, PyTorch, WER (%)", "",
+            f"Cut at pauses as `transcribe` does (`{LONG_SET}`) and decoded whole (`{LONG_SET_WHOLE}`).", "",
+            f"| decoding method | {reference} | {LONG_SET}, cut at pauses | {LONG_SET_WHOLE}, whole |", "|---|---|---|---|"] + rows
+
+
 def baseline_lines(baseline: Baseline, exp_dir: Path, methods: List[str], tests: List[str]) -> Tuple[List[str], Optional[bool]]:
     """The table of WERs against the baseline run (PyTorch), and whether every method and test set
     stays within its relative bound (None when a WER of either run is missing)."""
@@ -300,6 +319,9 @@ def build_report(exp_dir: Path, methods: List[str], tests: List[str], command: s
         lines += ["", f"PyTorch model: {m.suffix} (averaged checkpoints)."]
     if manifests:
         lines += [""] + test_set_lines(tests, manifests)
+    long_files = long_file_lines(exp_dir, methods, m.suffix, tests[0]) if tests else []
+    if long_files:
+        lines += [""] + long_files
     silence = silence_outputs(exp_dir, methods, silence_tests)
     if silence_tests:
         lines += [""] + silence_lines(silence, methods, silence_tests)

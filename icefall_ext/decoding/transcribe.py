@@ -30,6 +30,13 @@ def make_recogniser(model: Transducer, tokenizer: Tokenizer, method: str, option
     return recognise
 
 
+def recognise_in_segments(samples: np.ndarray, recognise: Recogniser, segmentation: SegmentationConfig) -> Tuple[str, int]:
+    """(words, number of segments): 16 kHz samples cut at pauses when longer than
+    segmentation.max_segment, each piece recognised on its own, the words joined."""
+    segments = split_at_pauses(samples, SAMPLE_RATE, segmentation)
+    return " ".join(w for w in (recognise(samples[a:b]) for a, b in segments) if w), len(segments)
+
+
 def transcribe_files(inputs: List[Tuple[str, Path]], recognise: Recogniser, channel: int, segmentation: SegmentationConfig,
                      out: TextIO, err: TextIO, prog: str) -> int:
     """Writes `<utt-id> <words>` per readable file to `out`, one line per bad file and per
@@ -44,10 +51,9 @@ def transcribe_files(inputs: List[Tuple[str, Path]], recognise: Recogniser, chan
             continue
         if warning:
             print(f"{prog}: warning: {warning}", file=err, flush=True)
-        segments = split_at_pauses(samples, SAMPLE_RATE, segmentation)
-        if len(segments) > 1:
-            print(f"{prog}: {path}: {len(samples) / SAMPLE_RATE:.1f} s, decoded in {len(segments)} segments cut at pauses",
+        words, num_segments = recognise_in_segments(samples, recognise, segmentation)
+        if num_segments > 1:
+            print(f"{prog}: {path}: {len(samples) / SAMPLE_RATE:.1f} s, decoded in {num_segments} segments cut at pauses",
                   file=err, flush=True)
-        words = " ".join(w for w in (recognise(samples[a:b]) for a, b in segments) if w)
         print(f"{utt} {words}".rstrip(), file=out, flush=True)
     return failures

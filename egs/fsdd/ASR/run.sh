@@ -8,7 +8,8 @@
 #   ./run.sh --stage 5 --stop-stage 6          # re-decode and re-score only
 #
 # Stages: 0 download, 1 prepare, 2 fbank, 3 tokens, 4 train, 5 decode, 6 score, 7 export,
-#         8 sherpa-onnx decode + score, 9 RESULTS.md. Each stage skips work already done.
+#         8 sherpa-onnx decode + score, 9 long files (cut at pauses and whole) + score,
+#         10 RESULTS.md. Each stage skips work already done.
 set -euo pipefail
 
 cmdline="$0 $*"
@@ -33,9 +34,11 @@ trainer_cmd=           # job runner for training, e.g. "$cuda_cmd" (cmd.sh); emp
 use_amp=false          # mixed precision training (float16 on CUDA)
 epoch=                 # checkpoint to decode/export; empty: the last
 avg=                   # checkpoints to average; empty: decode.avg of the config
+long_min_duration=20   # stage 9: long files of one test speaker's utterances, min-max seconds
+long_max_duration=36
 
 . utils/parse_options.sh
-. utils/check_stages.sh 9
+. utils/check_stages.sh 10
 
 . ./path.sh
 . utils/log.sh
@@ -97,7 +100,14 @@ if [ "$stage" -le 8 ] && [ "$stop_stage" -ge 8 ]; then
 fi
 
 if [ "$stage" -le 9 ] && [ "$stop_stage" -ge 9 ]; then
-  log "Stage 9: $results"
+  log "Stage 9: long files ($long_min_duration-$long_max_duration s of test utterances): decode cut at pauses and whole, score"
+  steps/decode_long_files.sh --epoch "$epoch" --avg "$avg" --min-duration "$long_min_duration" \
+    --max-duration "$long_max_duration" "$conf" "$lang" "$exp_dir" "$manifests/fsdd_cuts_test.jsonl.gz" "$data_dir/test_long"
+  steps/score.sh "${methods[@]/#/$exp_dir/}"
+fi
+
+if [ "$stage" -le 10 ] && [ "$stop_stage" -ge 10 ]; then
+  log "Stage 10: $results"
   # shellcheck disable=SC2086
   steps/write_results.sh --title "FSDD connected digits: transducer ($conf)" --command "$cmdline" \
     "$conf" "$exp_dir" "$manifests/fsdd_cuts_" "$results" $tests

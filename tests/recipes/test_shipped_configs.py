@@ -8,6 +8,7 @@ import pytest
 from icefall_ext.asr_config import AsrRecipeConfig
 from diarization.config import DiarRecipeConfig
 from recipe_common.config import load_config
+from vision_egs.mest.config import MestRecipeConfig
 from vision_egs.pruning.config import PruningConfig
 from vision_egs.red.config import RedConfig
 
@@ -21,6 +22,7 @@ CONFIG_CLASSES = {
     "egs/ami/diar": DiarRecipeConfig,
     "vision_egs/red": RedConfig,
     "vision_egs/pruning": PruningConfig,
+    "vision_egs/mest": MestRecipeConfig,
 }
 SHIPPED = sorted(ROOT.glob("egs/*/*/conf/*.yaml")) + sorted(ROOT.glob("vision_egs/*/conf/*.yaml"))
 

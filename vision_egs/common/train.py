@@ -183,10 +183,13 @@ def final_correct_path(exp_dir: Path) -> Path:
 
 def cross_entropy_epoch(t: "EpochTrainer", train: ImageSet, epoch: int,
                         after_step: Optional[Callable[[], None]] = None, teacher: Optional[nn.Module] = None,
-                        distill: DistillConfig = DistillConfig()) -> Dict[str, float]:
+                        distill: DistillConfig = DistillConfig(),
+                        observe: Optional[Callable[[torch.Tensor, torch.Tensor], None]] = None) -> Dict[str, float]:
     """One epoch of cross-entropy training with the standard augmentation on this rank's batches;
     `after_step` runs after every optimizer step (pruning re-applies its masks there). With a
-    `teacher` (in eval mode) the loss distils from it on the same augmented batch."""
+    `teacher` (in eval mode) the loss distils from it on the same augmented batch. `observe(idx,
+    correct)` sees each batch's indices into `train` and which of them the model got right
+    (forgetting statistics count there)."""
     cfg = t.cfg
     total, correct, count = 0.0, 0.0, 0
     batches = list(shard_batches(len(train), cfg.batch_size, True, cfg.seed + epoch, t.dist.rank, t.dist.world_size))
@@ -200,6 +203,8 @@ def cross_entropy_epoch(t: "EpochTrainer", train: ImageSet, epoch: int,
             loss = distillation_loss(logits, teacher_logits, y, distill)
         else:
             loss = F.cross_entropy(logits, y)
+        if observe is not None:
+            observe(idx, (logits.detach().argmax(-1) == y).cpu())
         t.step(loss)
         if after_step is not None:
             after_step()

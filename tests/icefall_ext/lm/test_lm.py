@@ -10,7 +10,6 @@ from icefall_ext.lm.bigram import TokenBigram
 from icefall_ext.lm.lm_training import lm_run
 from icefall_ext.lm.rnn_lm import RnnLmConfig, load_rnn_lm
 from icefall_ext.lm.text_data import TextBatches, encode_sentences, read_sentences
-from icefall_ext.tokens.bpe import Tokenizer, train_bpe_model
 from icefall_ext.training import fit
 from recipe_common.dist import DistInfo
 from recipe_common.errors import InputError
@@ -18,15 +17,6 @@ from recipe_common.errors import InputError
 WORDS = "ZERO ONE TWO THREE FOUR FIVE SIX SEVEN EIGHT NINE".split()
 
 
-@pytest.fixture(scope="module")
-def tokenizer(tmp_path_factory):
-    import random
-
-    rng = random.Random(0)
-    texts = [" ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 7))) for _ in range(300)]
-    path = tmp_path_factory.mktemp("lang") / "bpe.model"
-    train_bpe_model(texts, path, vocab_size=32)
-    return Tokenizer(path)
 
 
 def test_lm_training_loss_falls_and_the_checkpoint_checks_the_vocabulary(tmp_path, tokenizer):

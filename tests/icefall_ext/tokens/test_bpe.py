@@ -1,20 +1,10 @@
 import pytest
 
-from icefall_ext.tokens.bpe import BLANK, Tokenizer, train_bpe_model
+from icefall_ext.tokens.bpe import BLANK, Tokenizer
 from recipe_common.errors import InputError
 
-WORDS = "ZERO ONE TWO THREE FOUR FIVE SIX SEVEN EIGHT NINE".split()
 
 
-@pytest.fixture(scope="module")
-def tokenizer(tmp_path_factory):
-    import random
-
-    rng = random.Random(0)
-    texts = [" ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 7))) for _ in range(300)]
-    path = tmp_path_factory.mktemp("lang") / "bpe.model"
-    train_bpe_model(texts, path, vocab_size=32)
-    return Tokenizer(path)
 
 
 def test_blank_is_zero_and_round_trip(tokenizer):

@@ -4,9 +4,6 @@ from icefall_ext.tokens.bpe import BLANK, Tokenizer
 from recipe_common.errors import InputError
 
 
-
-
-
 def test_blank_is_zero_and_round_trip(tokenizer):
     assert tokenizer.sp.id_to_piece(0) == BLANK and tokenizer.blank_id == 0
     text = "SEVEN TWO NINE"

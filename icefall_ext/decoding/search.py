@@ -20,6 +20,7 @@ from icefall_ext.data.datamodule import eval_dataloader
 from icefall_ext.decoding.beam_search import modified_beam_search
 from icefall_ext.decoding.greedy_search import greedy_search_batch
 from icefall_ext.decoding.lm_fusion import BigramFusion, InternalLmFusion, LmFusion, SumFusion
+from icefall_ext.decoding.lm_rescore import modified_beam_search_lm_rescore
 from icefall_ext.decoding.scoring import Result
 from icefall_ext.decoding.streaming import streaming_greedy_search, streaming_modified_beam_search
 from icefall_ext.lm.bigram import TokenBigram
@@ -73,6 +74,11 @@ def method_names(sherpa_onnx: bool = False) -> List[str]:
     return [name for name, m in _METHODS.items() if m.sherpa_onnx or not sherpa_onnx]
 
 
+def method_scales(name: str) -> Tuple[str, ...]:
+    """The SearchOptions scales a registered method reads (() for one without LM fusion)."""
+    return _METHODS[name].scales
+
+
 def check_methods(methods: List[str], where: str, sherpa_onnx: bool = False) -> None:
     known = method_names(sherpa_onnx)
     for m in methods:
@@ -102,6 +108,18 @@ register_method(
     lambda model, enc, lens, opts: modified_beam_search(model, enc, lens, opts.beam, SumFusion(
         [LmFusion(opts.lm, opts.lm_scale), BigramFusion(opts.bigram, opts.lodr_scale)])),
     scales=("lm_scale", "lodr_scale"),
+)
+# sherpa-onnx's offline recogniser with an `lm` (and `lodr_fst`): the final beam rescored
+register_method(
+    "modified_beam_search_lm_rescore",
+    lambda model, enc, lens, opts: modified_beam_search_lm_rescore(model, enc, lens, opts.beam, opts.lm, opts.lm_scale),
+    sherpa_onnx=True, scales=("lm_scale",),
+)
+register_method(
+    "modified_beam_search_lm_rescore_LODR",
+    lambda model, enc, lens, opts: modified_beam_search_lm_rescore(
+        model, enc, lens, opts.beam, opts.lm, opts.lm_scale, opts.bigram, opts.lodr_scale),
+    sherpa_onnx=True, scales=("lm_scale", "lodr_scale"),
 )
 
 

@@ -2,7 +2,7 @@
 so that features, search and tokens are sherpa-onnx's own, as on a device."""
 import time
 from pathlib import Path
-from typing import List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import sherpa_onnx
 from lhotse import CutSet
@@ -11,12 +11,26 @@ from icefall_ext.decoding.scoring import Result, Rtf
 from recipe_common.errors import InputError
 
 
-def make_recognizer(onnx_dir: Path, method: str, beam: int, num_threads: int = 1) -> "sherpa_onnx.OfflineRecognizer":
+def make_recognizer(onnx_dir: Path, method: str, beam: int, num_threads: int = 1,
+                    scales: Optional[Dict[str, float]] = None) -> "sherpa_onnx.OfflineRecognizer":
+    """scales: those of an LM-rescoring method (decoding/lm_rescore.py), read from ONNX_DIR/lm.onnx
+    (lm_scale) and ONNX_DIR/lodr.fst (lodr_scale), as bin/export_lm_onnx.py writes them; sherpa-onnx
+    then runs modified beam search and rescores its final beam."""
+    scales = scales or {}
     files = {name: onnx_dir / f"{name}.onnx" for name in ("encoder", "decoder", "joiner")}
     files["tokens"] = onnx_dir / "tokens.txt"
+    if "lm_scale" in scales:
+        files["lm"] = onnx_dir / "lm.onnx"
+    if "lodr_scale" in scales:
+        files["lodr_fst"] = onnx_dir / "lodr.fst"
     for path in files.values():
         if not path.is_file():
             raise InputError(f"{path}: does not exist (run the export stage first)")
+    lm_options = {}
+    if "lm" in files:
+        lm_options = {"lm": str(files["lm"]), "lm_scale": scales["lm_scale"]}
+    if "lodr_fst" in files:
+        lm_options.update(lodr_fst=str(files["lodr_fst"]), lodr_scale=scales["lodr_scale"])
     return sherpa_onnx.OfflineRecognizer.from_transducer(
         encoder=str(files["encoder"]),
         decoder=str(files["decoder"]),
@@ -25,8 +39,9 @@ def make_recognizer(onnx_dir: Path, method: str, beam: int, num_threads: int = 1
         num_threads=num_threads,
         sample_rate=16000,
         feature_dim=80,
-        decoding_method=method,
+        decoding_method="modified_beam_search" if lm_options else method,
         max_active_paths=beam,
+        **lm_options,
     )
 
 

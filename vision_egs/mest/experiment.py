@@ -6,10 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import List
 
-import torch
 
-from recipe_common.config import load_config
-from vision_egs.common.data import add_data_arguments
+from vision_egs.common import stage_cli
 from vision_egs.mest.config import MestRecipeConfig
 from vision_egs.mest.masks import MaskSet
 from vision_egs.mest.methods import SPARSE_METHODS, MaskUpdater
@@ -71,18 +69,7 @@ def check_runs(cfg: MestRecipeConfig) -> None:
             MaskUpdater(spec.method, masks, cfg.update, cfg.train.epochs, spec.sparsity)
 
 
-def stage_arguments(description: str, data: bool = True, exp: bool = True) -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--config", required=True)
-    if exp:
-        p.add_argument("--exp-dir", required=True, type=Path)
-    if data:
-        add_data_arguments(p)
-    return p
-
 
 def load_stage_config(args: argparse.Namespace) -> MestRecipeConfig:
     """The config, with torch's threads pinned to its `threads` for every stage."""
-    cfg = load_config(args.config, MestRecipeConfig)
-    torch.set_num_threads(cfg.threads)
-    return cfg
+    return stage_cli.load_stage_config(args.config, MestRecipeConfig, lambda c: c.threads)

@@ -7,10 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import List
 
-import torch
 
-from recipe_common.config import load_config
-from vision_egs.common.data import add_data_arguments
+from vision_egs.common import stage_cli
 from vision_egs.common.models import build_classifier
 from vision_egs.pruning.config import PruningConfig
 from vision_egs.pruning.masks import parse_choice, uniform_mapping
@@ -66,17 +64,7 @@ def latency_table_path(exp: Path) -> Path:
     return exp / "latency_table.json"
 
 
-def stage_arguments(description: str, data: bool = True) -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--config", required=True)
-    p.add_argument("--exp-dir", required=True, type=Path)
-    if data:
-        add_data_arguments(p)
-    return p
-
 
 def load_stage_config(args: argparse.Namespace) -> PruningConfig:
     """The config, with torch's threads pinned to the latency section's count for every stage."""
-    cfg = load_config(args.config, PruningConfig)
-    torch.set_num_threads(cfg.latency.threads)
-    return cfg
+    return stage_cli.load_stage_config(args.config, PruningConfig, lambda c: c.latency.threads)

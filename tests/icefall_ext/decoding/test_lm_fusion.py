@@ -78,7 +78,7 @@ def test_lodr_with_a_uniform_bigram_is_shallow_fusion_plus_a_constant_per_token(
     (the hypotheses may rank differently, as with any insertion bonus, so all are kept here)."""
     model, lm, _, enc, _ = setup
     enc, lens, ctx = enc[:1, :3], torch.tensor([3]), model.decoder.context_size
-    uniform = TokenBigram(torch.full((V, V), -math.log(V)))
+    uniform = TokenBigram.from_log_probs(torch.full((V, V), -math.log(V)))
     wide = V**3 * 2
     sf = {h.ys: h.log_prob for h in modified_beam_search_batch(model, enc, lens, wide, fusion=LmFusion(lm, 0.3))[0]}
     lodr = SumFusion([LmFusion(lm, 0.3), BigramFusion(uniform, -0.2)])
@@ -101,3 +101,34 @@ def test_a_fusion_method_without_its_lm_and_an_empty_grid_are_one_line(setup):
     assert scale_grid("greedy_search", grids) == [{}]
     with pytest.raises(InputError, match="--lodr-scale: empty scale grid"):
         scale_grid("modified_beam_search_LODR", {**grids, "lodr_scale": []})
+
+
+RESCORE_METHODS = ["modified_beam_search_lm_rescore", "modified_beam_search_lm_rescore_LODR"]
+
+
+@pytest.mark.parametrize("method", RESCORE_METHODS)
+def test_lm_rescoring_at_scale_0_is_plain_modified_beam_search(setup, method):
+    model, lm, bigram, enc, lens = setup
+    plain = search_method("modified_beam_search")(model, enc, lens, SearchOptions(beam=4))
+    assert search_method(method)(model, enc, lens, SearchOptions(beam=4, lm=lm, bigram=bigram, lodr_scale=-0.5)) == plain
+
+
+@pytest.mark.parametrize("lodr_scale", [0.0, -0.5])
+def test_lm_rescoring_picks_the_best_of_the_final_beam_by_sherpa_onnx_score(setup, lodr_scale):
+    """(log_prob + lodr_scale * lm_scale * log P_bigram(ys, end) + lm_scale * log P_LM(ys, end)) / len(ys),
+    computed here token by token with lm.step; some choice must differ from plain search."""
+    model, lm, bigram, enc, lens = setup
+    lm_scale, ctx = 1.5, model.decoder.context_size
+    options = SearchOptions(beam=4, lm=lm, bigram=bigram, lm_scale=lm_scale, lodr_scale=lodr_scale)
+    method = RESCORE_METHODS[lodr_scale != 0.0]
+    chosen = search_method(method)(model, enc, lens, options)
+    plain = search_method("modified_beam_search")(model, enc, lens, SearchOptions(beam=4))
+    assert chosen != plain
+    for hyps, best in zip(modified_beam_search_batch(model, enc, lens, 4), chosen):
+        def score(h):
+            tokens = list(h.ys[ctx:])
+            lm_total = lm_log_prob(lm, tokens + [SOS_EOS_ID])
+            lodr = sum(bigram.log_prob(torch.tensor(a), torch.tensor(b)).item()
+                       for a, b in zip([SOS_EOS_ID] + tokens, tokens + [SOS_EOS_ID]))
+            return (h.log_prob + lodr_scale * lm_scale * lodr + lm_scale * lm_total) / len(h.ys)
+        assert list(max(hyps, key=score).ys[ctx:]) == best

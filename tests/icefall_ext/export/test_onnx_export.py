@@ -9,26 +9,13 @@ from icefall_ext.decoding.greedy_search import greedy_search_batch
 from icefall_ext.export.onnx_transducer import check_export, export_transducer
 from icefall_ext.features.kaldi_native_fbank import KnfFbankConfig, compute_knf_fbank
 from icefall_ext.models.conformer import ConformerConfig
-from icefall_ext.models.transducer import Transducer, TransducerConfig
-
-VOCAB = 12
 
 
 @pytest.fixture(scope="module")
-def exported(tmp_path_factory):
-    torch.manual_seed(0)
-    cfg = TransducerConfig(
-        encoder=ConformerConfig(d_model=32, num_layers=2, num_heads=4, feedforward_dim=64, dropout=0.0),
-        decoder_dim=16, joiner_dim=16, ctc_loss_scale=0.0,
-    )
-    model = Transducer(cfg, vocab_size=VOCAB).eval()
-    with torch.no_grad():
-        model.joiner.output_linear.bias[0] -= 0.5  # emit some non-blank tokens
-        model.joiner.output_linear.bias[1] = -100.0  # never <unk>, which sherpa-onnx drops
-        model.joiner.output_linear.weight.mul_(2.0)
+def exported(tmp_path_factory, toy_transducer):
     out = tmp_path_factory.mktemp("onnx")
+    model = toy_transducer(ConformerConfig(d_model=32, num_layers=2, num_heads=4, feedforward_dim=64, dropout=0.0), out)
     paths = export_transducer(model, out)
-    (out / "tokens.txt").write_text("".join(f"{s} {i}\n" for i, s in enumerate(["<blk>", "<unk>"] + [f"▁W{i}" for i in range(VOCAB - 2)])))
     return model, paths, out
 
 
@@ -40,9 +27,9 @@ def test_onnx_outputs_equal_pytorch(exported):
 def test_decoder_metadata_for_sherpa(exported):
     import onnx
 
-    _, paths, _ = exported
+    model, paths, _ = exported
     meta = {p.key: p.value for p in onnx.load(str(paths["decoder"])).metadata_props}
-    assert meta["vocab_size"] == str(VOCAB) and meta["context_size"] == "2"
+    assert meta["vocab_size"] == str(model.vocab_size) and meta["context_size"] == "2"
 
 
 SEARCHES = {

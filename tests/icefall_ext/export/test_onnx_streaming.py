@@ -10,28 +10,16 @@ from icefall_ext.export.onnx_streaming import INPUTS, OUTPUTS, check_streaming_e
 from icefall_ext.features.kaldi_native_fbank import KnfFbankConfig, compute_knf_fbank
 from icefall_ext.models.conformer import ConformerConfig
 from icefall_ext.models.subsampling import LOOKAHEAD_FRAMES
-from icefall_ext.models.transducer import Transducer, TransducerConfig
 
-VOCAB = 12
 CHUNK_FRAMES = 16  # 4 encoder frames, 160 ms
 
 
 @pytest.fixture(scope="module")
-def exported(tmp_path_factory):
-    torch.manual_seed(0)
-    cfg = TransducerConfig(
-        encoder=ConformerConfig(d_model=32, num_layers=2, num_heads=4, feedforward_dim=64, subsampling_channels=8,
-                                cnn_module_kernel=7, dropout=0.0, causal=True, chunk_sizes=[4], left_context_frames=8),
-        decoder_dim=16, joiner_dim=16, ctc_loss_scale=0.0,
-    )
-    model = Transducer(cfg, vocab_size=VOCAB).eval()
-    with torch.no_grad():
-        model.joiner.output_linear.bias[0] -= 0.5  # emit some non-blank tokens
-        model.joiner.output_linear.bias[1] = -100.0  # never <unk>, which sherpa-onnx drops
-        model.joiner.output_linear.weight.mul_(2.0)
+def exported(tmp_path_factory, toy_transducer):
     out = tmp_path_factory.mktemp("onnx_streaming")
+    model = toy_transducer(ConformerConfig(d_model=32, num_layers=2, num_heads=4, feedforward_dim=64, subsampling_channels=8,
+                                cnn_module_kernel=7, dropout=0.0, causal=True, chunk_sizes=[4], left_context_frames=8), out)
     paths = export_streaming_transducer(model, out, CHUNK_FRAMES)
-    (out / "tokens.txt").write_text("".join(f"{s} {i}\n" for i, s in enumerate(["<blk>", "<unk>"] + [f"▁W{i}" for i in range(VOCAB - 2)])))
     return model, paths, out
 
 

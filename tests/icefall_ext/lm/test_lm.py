@@ -1,6 +1,7 @@
 """The LSTM LM trains (its loss falls on a toy text, through the recipes' trainer) and checks its
 vocabulary when loaded; the bigram's rows are distributions; text with <unk> words and empty text."""
 import logging
+import math
 
 import pytest
 import torch
@@ -55,3 +56,22 @@ def test_words_encoded_to_unk_are_counted_and_skipped_and_empty_text_is_one_line
     (tmp_path / "empty.txt").write_text("\n  \n")
     with pytest.raises(InputError, match="empty.txt: no text"):
         read_sentences(tmp_path / "empty.txt")
+
+
+def test_the_back_off_form_gives_interpolated_kneser_ney_computed_by_hand():
+    """P(w|h) = max(c(h,w) - D, 0) / c(h) + D * N1+(h .) / c(h) * P_cont(w), with
+    P_cont(w) = (max(N1+(. w) - D, 0) + D * |{w: N1+(. w) > 0}| / V) / N1+(. .); P_cont for an unseen h."""
+    sentences, v, d = [[1, 2, 3], [2, 3], [3, 3, 4], [4]], 6, 0.75
+    pairs = [(a, b) for s in sentences for a, b in zip([0] + s, s + [0])]
+    count = {p: pairs.count(p) for p in set(pairs)}
+    left = {w: len({a for a, b in count if b == w}) for w in range(v)}
+    types = len(count)
+    p_cont = [(max(left[w] - d, 0) + d * sum(n > 0 for n in left.values()) / v) / types for w in range(v)]
+    bigram = TokenBigram.estimate(sentences, v, d)
+    for h in range(v):
+        c_h = sum(n for (a, _), n in count.items() if a == h)
+        followers = sum(1 for a, _ in count if a == h)
+        for w in range(v):
+            p = p_cont[w] if c_h == 0 else max(count.get((h, w), 0) - d, 0) / c_h + d * followers / c_h * p_cont[w]
+            assert bigram.log_probs[h, w].item() == pytest.approx(math.log(p), abs=1e-5)
+            assert bigram.explicit_log_probs[h, w].isfinite() == ((h, w) in count)

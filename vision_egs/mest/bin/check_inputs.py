@@ -7,7 +7,8 @@ with --download), so that bad input stops here with one line.
 """
 from recipe_common.cli import run_main
 from vision_egs.common.data import print_splits
-from vision_egs.mest.experiment import check_runs, load_stage_config, stage_arguments
+from vision_egs.common.stage_cli import stage_arguments
+from vision_egs.mest.experiment import check_runs, load_stage_config
 
 
 def main() -> None:

@@ -11,7 +11,8 @@ import logging
 from recipe_common.cli import run_main
 from recipe_common.io import write_text_atomic
 from recipe_common.logging import setup_logger
-from vision_egs.mest.experiment import load_stage_config, runs, stage_arguments, step_times_path
+from vision_egs.common.stage_cli import stage_arguments
+from vision_egs.mest.experiment import load_stage_config, runs, step_times_path
 from vision_egs.mest.measure import block_step_times
 from vision_egs.mest.sparse_train import load_sparse
 

@@ -10,7 +10,8 @@ import logging
 from recipe_common.cli import add_job_arguments, job_share, run_main
 from recipe_common.logging import setup_logger
 from vision_egs.common.data import load_split
-from vision_egs.mest.experiment import load_stage_config, run_json, runs, stage_arguments
+from vision_egs.common.stage_cli import stage_arguments
+from vision_egs.mest.experiment import load_stage_config, run_json, runs
 from vision_egs.mest.sparse_train import train_run
 
 

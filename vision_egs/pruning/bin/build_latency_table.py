@@ -11,7 +11,8 @@ from functools import partial
 from recipe_common.cli import run_main
 from recipe_common.logging import setup_logger
 from vision_egs.common.models import build_classifier
-from vision_egs.pruning.experiment import latency_table_path, load_stage_config, stage_arguments
+from vision_egs.common.stage_cli import stage_arguments
+from vision_egs.pruning.experiment import latency_table_path, load_stage_config
 from vision_egs.pruning.latency import (
     LatencyTable,
     layer_sites,

@@ -13,12 +13,12 @@ from recipe_common.logging import setup_logger
 from vision_egs.common.data import load_split
 from vision_egs.common.models import load_classifier
 from vision_egs.common.train import last_checkpoint
+from vision_egs.common.stage_cli import stage_arguments
 from vision_egs.pruning.experiment import (
     dense_dir,
     latency_table_path,
     load_stage_config,
     mapping_path,
-    stage_arguments,
 )
 from vision_egs.pruning.latency import LatencyTable, layer_sites, machine_meta, measured_speedup
 from vision_egs.pruning.layers import prunable_layers

@@ -24,13 +24,13 @@ from vision_egs.common.onnx_latency import export_onnx, measure_latency
 from vision_egs.common.results import write_per_image
 from vision_egs.common.train import evaluate_accuracy, evaluate_correct, last_checkpoint
 from vision_egs.pruning.compiler import compile_model, executed_macs
+from vision_egs.common.stage_cli import stage_arguments
 from vision_egs.pruning.experiment import (
     dense_dir,
     load_stage_config,
     mapping_path,
     measure_path,
     per_image_path,
-    stage_arguments,
     variant_dir,
     variants,
 )

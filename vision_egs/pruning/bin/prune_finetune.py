@@ -14,11 +14,11 @@ from recipe_common.logging import setup_logger
 from vision_egs.common.data import load_split
 from vision_egs.common.models import build_classifier
 from vision_egs.common.train import last_checkpoint
+from vision_egs.common.stage_cli import stage_arguments
 from vision_egs.pruning.experiment import (
     dense_dir,
     load_stage_config,
     mapping_path,
-    stage_arguments,
     variant_dir,
     variants,
 )

@@ -15,7 +15,8 @@ import torch
 from recipe_common.cli import add_job_arguments, job_share, run_main
 from vision_egs.common.data import load_split
 from vision_egs.common.train import train_classifier
-from vision_egs.pruning.experiment import check_variants, dense_dir, load_stage_config, stage_arguments
+from vision_egs.common.stage_cli import stage_arguments
+from vision_egs.pruning.experiment import check_variants, dense_dir, load_stage_config
 
 
 def main() -> None:

@@ -130,6 +130,43 @@ def _corpus_section_type(config: Dict[str, Any]) -> type:
     return CORPUS_SECTIONS[name]
 
 
+MWER_METHODS = ("mwer", "mwer_sf", "mwer_ilme")
+
+
+@dataclass
+class MwerConfig:
+    """The `mwer` section (bin/train_mwer.py, icefall_ext/losses/mwer.py): MWER fine-tuning, with LM
+    fusion in the loss for mwer_sf and mwer_ilme. The LM weights are fixed here and decoding reuses them."""
+
+    method: str = "mwer"  # mwer | mwer_sf | mwer_ilme
+    nbest: int = 4  # hypotheses per utterance (the beam of the search)
+    temperature: float = 1.0  # of the posteriors over the N-best
+    rnnt_scale: float = 0.01  # weight of the reference's RNN-T loss beside the MWER loss
+    lm_scale: float = 0.0  # mwer_sf, mwer_ilme: the external LM's weight (decode.lm_checkpoint)
+    ilme_scale: float = 0.0  # mwer_ilme: the internal LM's weight, subtracted
+    num_epochs: int = 2  # the fine-tuning's epochs and learning rate (the `train` section's other options)
+    base_lr: float = 1e-5
+
+    def __post_init__(self):
+        if self.method not in MWER_METHODS:
+            raise ValueError(f"method must be one of {', '.join(MWER_METHODS)}, not {self.method!r}")
+        if self.nbest < 2:
+            raise ValueError(f"nbest must be at least 2 (an N-best of one has no risk to minimise), not {self.nbest}")
+        if self.temperature <= 0:
+            raise ValueError(f"temperature must be positive, not {self.temperature}")
+        for name in ("rnnt_scale", "lm_scale", "ilme_scale"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be >= 0, not {getattr(self, name)}")
+        if self.method == "mwer" and (self.lm_scale or self.ilme_scale):
+            raise ValueError("method mwer uses no LM: set lm_scale and ilme_scale to 0, or method mwer_sf / mwer_ilme")
+        if self.method == "mwer_sf" and self.ilme_scale:
+            raise ValueError("method mwer_sf subtracts no internal LM: set ilme_scale to 0, or method mwer_ilme")
+
+    @property
+    def uses_lm(self) -> bool:
+        return self.method != "mwer"
+
+
 @dataclass
 class AsrRecipeConfig:
     corpus: Any = field(default=None, metadata={"config_type": _corpus_section_type})  # None: no corpus options
@@ -140,4 +177,5 @@ class AsrRecipeConfig:
     decode: DecodeConfig = field(default_factory=DecodeConfig)
     lm: LmConfig = field(default_factory=LmConfig)
     ilma: IlmaConfig = field(default_factory=IlmaConfig)
+    mwer: MwerConfig = field(default_factory=MwerConfig)
     results: ResultsConfig = field(default_factory=ResultsConfig)

@@ -51,17 +51,22 @@ def check_transcripts(cuts: CutSet, tokenizer: Tokenizer, path: Path) -> None:
             tokenizer.encode(sup.text, where=f"{path}: cut {cut.id}")
 
 
+def batch_texts(batch: Dict) -> List[str]:
+    """The transcripts of a K2SpeechRecognitionDataset batch in the order of its rows."""
+    sup = batch["supervisions"]
+    texts: List[str] = [""] * batch["inputs"].shape[0]
+    for i, text in zip(sup["sequence_idx"].tolist(), sup["text"]):
+        texts[i] = text
+    return texts
+
+
 def batch_to_inputs(batch: Dict, tokenizer: Tokenizer, device: torch.device) -> Tuple[torch.Tensor, ...]:
     """A K2SpeechRecognitionDataset batch -> features (N, T, F), lengths, token ids (N, U) padded with -1, lengths."""
     feats = batch["inputs"].to(device)
     sup = batch["supervisions"]
-    order = sup["sequence_idx"]
     x_lens = torch.zeros(feats.shape[0], dtype=torch.long)
-    x_lens[order] = (sup["start_frame"] + sup["num_frames"]).long()
-    texts: List[str] = [""] * feats.shape[0]
-    for i, text in zip(order.tolist(), sup["text"]):
-        texts[i] = text
-    ids = [tokenizer.encode(t) for t in texts]
+    x_lens[sup["sequence_idx"]] = (sup["start_frame"] + sup["num_frames"]).long()
+    ids = [tokenizer.encode(t) for t in batch_texts(batch)]
     y_lens = torch.tensor([len(t) for t in ids], dtype=torch.long)
     y = torch.full((len(ids), max(1, int(y_lens.max()))), -1, dtype=torch.long)
     for i, t in enumerate(ids):

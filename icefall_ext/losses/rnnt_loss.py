@@ -13,12 +13,12 @@ alpha[t, u] = d[t] + logcumsumexp(e - d)[t]. Gradients come from autograd throug
 recursion, which stores only (B, T) values per label; the (B, T, U+1, V) joiner output is never
 normalised into a second tensor of its size (log-softmax is applied to the gathered entries).
 """
-from typing import Tuple
+from typing import Optional, Tuple
 
 import torch
 
 
-def _gather_blank_and_emit(
+def gather_blank_and_emit(
     logits: torch.Tensor, targets: torch.Tensor, blank: int
 ) -> Tuple[torch.Tensor, torch.Tensor]:
     """Log-probabilities of blank (B, T, U+1) and of the next label (B, T, U)."""
@@ -81,12 +81,23 @@ def lattice_log_likelihood(
     return torch.where(total > NEG / 2, total, torch.full_like(total, float("-inf")))
 
 
+def penalise_last_label(emit_lp: torch.Tensor, target_lengths: torch.Tensor, penalty: torch.Tensor) -> torch.Tensor:
+    """emit_lp (B, T, U) with penalty (B, T) subtracted from the arcs that emit each sequence's
+    last label (u = target_lengths - 1) at frame t; sequences without labels are left as they are."""
+    B, T, U = emit_lp.shape
+    last = (target_lengths.long() - 1).clamp(min=0)
+    is_last = torch.arange(U, device=emit_lp.device).unsqueeze(0) == last.unsqueeze(1)  # (B, U)
+    is_last = is_last & (target_lengths > 0).unsqueeze(1)
+    return emit_lp - penalty.unsqueeze(2) * is_last.unsqueeze(1).to(emit_lp.dtype)
+
+
 def rnnt_log_likelihood(
     logits: torch.Tensor,
     targets: torch.Tensor,
     logit_lengths: torch.Tensor,
     target_lengths: torch.Tensor,
     blank: int = 0,
+    last_label_penalty: Optional[torch.Tensor] = None,
 ) -> torch.Tensor:
     """log P(y | x) per sequence, summed over all alignments.
 
@@ -95,11 +106,15 @@ def rnnt_log_likelihood(
       targets: (B, U) int labels, padded with any value.
       logit_lengths: (B,) valid frames per sequence.
       target_lengths: (B,) valid labels per sequence.
+      last_label_penalty: (B, T) subtracted from the log-probability of emitting the last label at
+        each frame (the end-of-sentence latency penalty, losses/eos_latency.py); None: none.
     """
     B, T, U1, V = logits.shape
     if targets.shape != (B, U1 - 1):
         raise ValueError(f"targets of shape {tuple(targets.shape)} do not match logits {tuple(logits.shape)}")
-    blank_lp, emit_lp = _gather_blank_and_emit(logits, targets.long(), blank)
+    blank_lp, emit_lp = gather_blank_and_emit(logits, targets.long(), blank)
+    if last_label_penalty is not None:
+        emit_lp = penalise_last_label(emit_lp, target_lengths, last_label_penalty)
     return lattice_log_likelihood(blank_lp, emit_lp, logit_lengths, target_lengths)
 
 
@@ -110,14 +125,17 @@ def rnnt_loss(
     target_lengths: torch.Tensor,
     blank: int = 0,
     reduction: str = "mean",
+    last_label_penalty: Optional[torch.Tensor] = None,
 ) -> torch.Tensor:
-    """Negative log-likelihood of the RNN-T; the same arguments as torchaudio's rnnt_loss.
+    """Negative log-likelihood of the RNN-T; the same arguments as torchaudio's rnnt_loss, and
+    last_label_penalty as rnnt_log_likelihood's.
 
     reduction: "none" (per sequence), "sum", or "mean" (over sequences).
     """
     if (logit_lengths > logits.shape[1]).any() or (target_lengths > targets.shape[1]).any():
         raise ValueError("a length exceeds the padded size of logits or targets")
-    return reduce_loss(-rnnt_log_likelihood(logits, targets, logit_lengths, target_lengths, blank), reduction)
+    log_likelihood = rnnt_log_likelihood(logits, targets, logit_lengths, target_lengths, blank, last_label_penalty)
+    return reduce_loss(-log_likelihood, reduction)
 
 
 def reduce_loss(loss: torch.Tensor, reduction: str) -> torch.Tensor:

@@ -1,0 +1,86 @@
+"""End-of-sentence pieces: the latency penalty is zero within the buffer around the reference end
+frame and grows linearly on each side at its own weight, and it raises the RNN-T loss of the
+transcript only through the last label's emissions; the Viterbi forced alignment finds the best
+path by enumeration; the endpoint metrics on hand-made cases."""
+import itertools
+import math
+
+import pytest
+import torch
+
+from icefall_ext.decoding.alignment import viterbi_emission_frames
+from icefall_ext.decoding.endpoint_metrics import Endpointed, endpoint_metrics
+from icefall_ext.losses.eos_latency import EosPenaltyConfig, eos_emission_penalty
+from icefall_ext.losses.rnnt_loss import rnnt_loss
+
+
+def test_the_penalty_is_zero_near_the_reference_end_and_linear_on_each_side():
+    cfg = EosPenaltyConfig(late_scale=0.5, early_scale=2.0, buffer_frames=1)
+    pen = eos_emission_penalty(10, torch.tensor([4, 0]), cfg)
+    assert pen[0].tolist() == [6.0, 4.0, 2.0, 0.0, 0.0, 0.0, 0.5, 1.0, 1.5, 2.0]
+    assert pen[1].tolist() == [0.0, 0.0] + [0.5 * k for k in range(1, 9)]
+    assert eos_emission_penalty(10, torch.tensor([4]), EosPenaltyConfig()).abs().sum() == 0
+    with pytest.raises(ValueError, match="late_scale must be >= 0"):
+        EosPenaltyConfig(late_scale=-1.0)
+
+
+def enumerated_log_likelihood(log_probs, labels, penalty):
+    """log sum over every alignment, the last label's emission at frame t charged penalty[t]."""
+    T, U = log_probs.shape[0], len(labels)
+    scores = []
+    for frames in itertools.combinations_with_replacement(range(T), U):
+        score, u = 0.0, 0
+        for t in range(T):
+            while u < U and frames[u] == t:
+                score += log_probs[t, u, labels[u]].item() - (penalty[t].item() if u == U - 1 else 0.0)
+                u += 1
+            score += log_probs[t, u, 0].item()
+        scores.append(score)
+    return torch.logsumexp(torch.tensor(scores, dtype=torch.float64), 0).item()
+
+
+def test_the_penalty_charges_the_last_labels_emissions_as_enumeration_says():
+    g = torch.Generator().manual_seed(0)
+    logits = torch.randn(2, 6, 4, 5, generator=g)
+    targets = torch.tensor([[1, 2, 3], [4, 2, 0]])
+    lens, tlens = torch.tensor([6, 5]), torch.tensor([3, 2])
+    pen = eos_emission_penalty(6, torch.tensor([2, 3]), EosPenaltyConfig(late_scale=1.0, early_scale=0.5, buffer_frames=0))
+    penalised = rnnt_loss(logits, targets, lens, tlens, reduction="none", last_label_penalty=pen)
+    assert (penalised > rnnt_loss(logits, targets, lens, tlens, reduction="none")).all()
+    for b in range(2):
+        t, u = int(lens[b]), int(tlens[b])
+        log_probs = logits[b, :t, : u + 1].log_softmax(-1)
+        assert -penalised[b].item() == pytest.approx(enumerated_log_likelihood(log_probs, targets[b, :u].tolist(), pen[b]), abs=1e-4)
+
+
+def test_viterbi_alignment_is_the_best_path_by_enumeration():
+    g = torch.Generator().manual_seed(1)
+    T, U = 5, 3
+    blank = torch.randn(T, U + 1, generator=g)
+    emit = torch.randn(T, U, generator=g)
+    best, best_frames = -math.inf, None
+    for frames in itertools.combinations_with_replacement(range(T), U):
+        score, u = 0.0, 0
+        for t in range(T):
+            while u < U and frames[u] == t:
+                score, u = score + emit[t, u].item(), u + 1
+            score += blank[t, u].item()
+        if score > best:
+            best, best_frames = score, list(frames)
+    assert viterbi_emission_frames(blank, emit) == best_frames
+
+
+def test_endpoint_metrics_on_hand_made_cases():
+    results = [
+        Endpointed("a", ["ONE", "TWO"], ["ONE", "TWO"], ref_end=1.0, endpoint=1.2),
+        Endpointed("b", ["THREE"], ["THREE"], ref_end=2.0, endpoint=2.6),
+        Endpointed("c", ["FOUR", "FIVE"], ["FOUR"], ref_end=1.5, endpoint=1.1),  # cut early: FIVE deleted
+        Endpointed("d", ["SIX"], ["SIX"], ref_end=0.5, endpoint=None),
+    ]
+    m = endpoint_metrics(results)
+    assert m["latency_p50"] == pytest.approx(0.2)  # of 0.2, 0.6, -0.4
+    assert m["latency_p90"] == pytest.approx(0.52)  # linear interpolation between 0.2 and 0.6
+    assert m["early_cutoff_rate"] == pytest.approx(0.25) and m["no_endpoint_rate"] == pytest.approx(0.25)
+    assert m["wer"] == pytest.approx(100 * 1 / 6)
+    with pytest.raises(ValueError):
+        endpoint_metrics([])

@@ -25,6 +25,7 @@ class FeaturesConfig:
 class TokensConfig:
     vocab_size: int = 32
     model_type: str = "unigram"
+    eos: bool = False  # an <eos> symbol appended to every training transcript (endpointing models)
 
 
 @dataclass

@@ -3,7 +3,7 @@
 #   steps/train_bpe.sh <conf> <train-cuts> <lang-dir>
 # Writes <lang-dir>/bpe.model and tokens.txt (sherpa-onnx's form). Skipped when its marker
 # <lang-dir>/.done says they were made from the same transcripts and tokens section of the config
-# (vocab_size, model_type); redone when those changed (utils/stage_marker.sh).
+# (vocab_size, model_type, eos); redone when those changed (utils/stage_marker.sh).
 set -euo pipefail
 
 help_message="Usage: $0 <conf> <train-cuts> <lang-dir>"
@@ -20,6 +20,10 @@ lang=$3
 [ -f "$cuts" ] || { echo "$0: $cuts: cut manifest does not exist" 1>&2; exit 1; }
 tokens="vocab_size=$(python -m icefall_ext.bin.config_value "$conf" tokens.vocab_size)"
 tokens+=" model_type=$(python -m icefall_ext.bin.config_value "$conf" tokens.model_type)"
+# only an <eos> model records it: the markers of the models made before tokens.eos stay valid
+if [ "$(python -m icefall_ext.bin.config_value "$conf" tokens.eos)" = True ]; then
+  tokens+=" eos=True"
+fi
 want=$(marker_text "train_bpe $tokens" "$cuts")
 case "$(marker_state "$lang/.done" "$want")" in
   done) echo "$0: $lang/tokens.txt done already, skipping"; exit 0 ;;

@@ -29,7 +29,7 @@ def main() -> None:
     texts = [s.text for c in CutSet.from_file(args.cuts) for s in c.supervisions if s.text]
     if not texts:
         raise InputError(f"{args.cuts}: no transcripts")
-    train_bpe_model(texts, args.lang_dir / "bpe.model", cfg.vocab_size, cfg.model_type)
+    train_bpe_model(texts, args.lang_dir / "bpe.model", cfg.vocab_size, cfg.model_type, cfg.eos)
     Tokenizer(args.lang_dir / "bpe.model").write_tokens_txt(args.lang_dir / "tokens.txt")
 
 

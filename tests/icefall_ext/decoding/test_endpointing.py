@@ -84,3 +84,44 @@ def test_endpoint_metrics_on_hand_made_cases():
     assert m["wer"] == pytest.approx(100 * 1 / 6)
     with pytest.raises(ValueError):
         endpoint_metrics([])
+
+
+def eos_tokenizer(tmp_path):
+    from icefall_ext.tokens.bpe import Tokenizer, train_bpe_model
+
+    train_bpe_model(["ONE TWO", "THREE FOUR FIVE", "SIX SEVEN", "EIGHT NINE ZERO"] * 20, tmp_path / "bpe.model",
+                    vocab_size=30, eos=True)
+    return Tokenizer(tmp_path / "bpe.model")
+
+
+def test_decoding_stops_at_the_first_eos_and_counts_the_words_after_it(tmp_path):
+    from icefall_ext.decoding.eos_endpoint import cut_at_eos
+
+    tok = eos_tokenizer(tmp_path)
+    one, two = tok.encode("ONE")[:-1], tok.encode("TWO")[:-1]
+    tokens = one + [tok.eos_id] + two + [tok.eos_id]
+    frames = list(range(3, 3 + len(tokens)))
+    d = cut_at_eos(tokens, frames, tok.eos_id, tok)
+    assert d.tokens == one and d.endpoint_frame == frames[len(one)] and d.dropped_words == 1
+    none = cut_at_eos(one + two, frames[: len(one + two)], tok.eos_id, tok)
+    assert none.endpoint_frame is None and none.dropped_words == 0 and none.tokens == one + two
+
+
+def test_endpoint_batch_times_the_eos_emission_against_the_forced_alignment(tmp_path):
+    from icefall_ext.decoding.eos_endpoint import endpoint_batch
+    from icefall_ext.models.conformer import ConformerConfig
+    from icefall_ext.models.transducer import Transducer, TransducerConfig
+
+    tok = eos_tokenizer(tmp_path)
+    torch.manual_seed(0)
+    cfg = TransducerConfig(encoder=ConformerConfig(num_features=8, d_model=16, num_layers=1, num_heads=2,
+                                                   feedforward_dim=32, dropout=0.0), decoder_dim=8, joiner_dim=8)
+    model = Transducer(cfg, vocab_size=tok.vocab_size).eval()
+    with torch.no_grad():
+        model.joiner.output_linear.bias[tok.eos_id] = 50.0  # <eos> at the first frame
+    feats, lens = torch.randn(2, 60, 8), torch.tensor([60, 40])
+    out = endpoint_batch(model, tok, feats, lens, ["ONE TWO", "SIX"], ["a", "b"])
+    assert [r.cut_id for r in out] == ["a", "b"] and all(r.endpoint == pytest.approx(0.04) for r in out)
+    assert all(r.hyp_words == [] for r in out) and [r.ref_words for r in out] == [["ONE", "TWO"], ["SIX"]]
+    assert all(0 < r.ref_end <= 0.04 * 15 for r in out)
+    assert endpoint_metrics(out)["early_cutoff_rate"] == pytest.approx(sum(r.ref_end > 0.04 for r in out) / 2)

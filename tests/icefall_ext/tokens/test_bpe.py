@@ -1,6 +1,6 @@
 import pytest
 
-from icefall_ext.tokens.bpe import BLANK, Tokenizer
+from icefall_ext.tokens.bpe import BLANK, Tokenizer, train_bpe_model
 from recipe_common.errors import InputError
 
 
@@ -32,3 +32,17 @@ def test_unknown_token_is_an_error_naming_the_source(tokenizer):
 def test_missing_model_file(tmp_path):
     with pytest.raises(InputError, match="does not exist"):
         Tokenizer(tmp_path / "nope.model")
+
+
+def test_an_eos_model_appends_eos_refuses_it_in_transcripts_and_decodes_without_it(tmp_path):
+    texts = ["ONE TWO", "THREE FOUR FIVE", "SIX SEVEN", "EIGHT NINE ZERO"] * 20
+    train_bpe_model(texts, tmp_path / "eos.model", vocab_size=30, eos=True)
+    tok = Tokenizer(tmp_path / "eos.model")
+    assert tok.eos_id == 2 and tok.sp.id_to_piece(2) == "<eos>"
+    ids = tok.encode("ONE TWO")
+    assert ids[-1] == tok.eos_id and tok.eos_id not in ids[:-1] and tok.decode(ids) == "ONE TWO"
+    with pytest.raises(InputError, match="already contains the end-of-sentence symbol"):
+        tok.encode("ONE <eos> TWO", where="train.txt")
+    train_bpe_model(texts, tmp_path / "plain.model", vocab_size=30)
+    plain = Tokenizer(tmp_path / "plain.model")
+    assert plain.eos_id is None and plain.decode(plain.encode("ONE TWO")) == "ONE TWO"

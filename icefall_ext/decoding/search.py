@@ -18,6 +18,7 @@ from lhotse import CutSet
 from icefall_ext.asr_config import DecodeConfig
 from icefall_ext.data.datamodule import eval_dataloader
 from icefall_ext.decoding.beam_search import modified_beam_search
+from icefall_ext.decoding.ctc_greedy_search import ctc_greedy_search
 from icefall_ext.decoding.greedy_search import greedy_search_batch
 from icefall_ext.decoding.lm_fusion import BigramFusion, InternalLmFusion, LmFusion, SumFusion
 from icefall_ext.decoding.lm_rescore import modified_beam_search_lm_rescore
@@ -90,6 +91,8 @@ register_method("greedy_search", lambda model, enc, lens, opts: greedy_search_ba
 # batched over the utterances (icefall's modified_beam_search); the same hypotheses as modified_beam_search_one
 register_method("modified_beam_search", lambda model, enc, lens, opts: modified_beam_search(model, enc, lens, opts.beam),
                 sherpa_onnx=True)
+# the auxiliary CTC head's (sherpa-onnx: its CTC recogniser on ctc.onnx, export/onnx_ctc.py)
+register_method("ctc_greedy_search", lambda model, enc, lens, opts: ctc_greedy_search(model, enc, lens), sherpa_onnx=True)
 
 
 register_method(

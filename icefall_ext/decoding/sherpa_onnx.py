@@ -17,6 +17,8 @@ def make_recognizer(onnx_dir: Path, method: str, beam: int, num_threads: int = 1
     (lm_scale) and ONNX_DIR/lodr.fst (lodr_scale), as bin/export_lm_onnx.py writes them; sherpa-onnx
     then runs modified beam search and rescores its final beam."""
     scales = scales or {}
+    if method == "ctc_greedy_search":
+        return ctc_recognizer(onnx_dir, num_threads)
     files = {name: onnx_dir / f"{name}.onnx" for name in ("encoder", "decoder", "joiner")}
     files["tokens"] = onnx_dir / "tokens.txt"
     if "lm_scale" in scales:
@@ -42,6 +44,18 @@ def make_recognizer(onnx_dir: Path, method: str, beam: int, num_threads: int = 1
         decoding_method="modified_beam_search" if lm_options else method,
         max_active_paths=beam,
         **lm_options,
+    )
+
+
+def ctc_recognizer(onnx_dir: Path, num_threads: int = 1) -> "sherpa_onnx.OfflineRecognizer":
+    """sherpa-onnx's CTC recogniser (greedy) on ONNX_DIR/ctc.onnx (export/onnx_ctc.py)."""
+    files = {"model": onnx_dir / "ctc.onnx", "tokens": onnx_dir / "tokens.txt"}
+    for path in files.values():
+        if not path.is_file():
+            raise InputError(f"{path}: does not exist (run the export stage on a model with a CTC head)")
+    return sherpa_onnx.OfflineRecognizer.from_zipformer_ctc(
+        model=str(files["model"]), tokens=str(files["tokens"]), num_threads=num_threads, sample_rate=16000,
+        feature_dim=80, decoding_method="greedy_search",
     )
 
 

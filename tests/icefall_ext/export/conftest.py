@@ -12,16 +12,18 @@ VOCAB = 12
 @pytest.fixture(scope="module")
 def toy_transducer():
     """Builds a random VOCAB-token transducer around an encoder config, biased so that it emits
-    tokens (never <unk>, which sherpa-onnx drops), and writes the tokens.txt that goes with it."""
+    tokens (never <unk>, which sherpa-onnx drops), and writes the tokens.txt that goes with it;
+    ctc=True gives it a CTC head, biased the same way."""
 
-    def build(encoder: ConformerConfig, out: Path) -> Transducer:
+    def build(encoder: ConformerConfig, out: Path, ctc: bool = False) -> Transducer:
         torch.manual_seed(0)
-        cfg = TransducerConfig(encoder=encoder, decoder_dim=16, joiner_dim=16, ctc_loss_scale=0.0)
+        cfg = TransducerConfig(encoder=encoder, decoder_dim=16, joiner_dim=16, ctc_loss_scale=0.5 if ctc else 0.0)
         model = Transducer(cfg, vocab_size=VOCAB).eval()
         with torch.no_grad():
-            model.joiner.output_linear.bias[0] -= 0.5
-            model.joiner.output_linear.bias[1] = -100.0
-            model.joiner.output_linear.weight.mul_(2.0)
+            for head in [model.joiner.output_linear] + ([model.ctc_output] if ctc else []):
+                head.bias[0] -= 0.5
+                head.bias[1] = -100.0
+                head.weight.mul_(2.0)
         symbols = ["<blk>", "<unk>"] + [f"▁W{i}" for i in range(VOCAB - 2)]
         (out / "tokens.txt").write_text("".join(f"{s} {i}\n" for i, s in enumerate(symbols)))
         return model

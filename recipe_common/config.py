@@ -182,3 +182,12 @@ def _read_yaml(path: Path) -> Dict[str, Any]:
 def load_config(path: Union[str, Path], cls: Type[T]) -> T:
     """The whole recipe config as dataclass `cls` (one field per section)."""
     return from_dict(cls, load_yaml(path), str(path))
+
+
+def override_section(cfg: T, section: str, overrides: Dict[str, Any]) -> T:
+    """cfg with the given keys of one section replaced (command-line options over the YAML's), the
+    section's own checks rerun; a value they refuse is one line naming the section."""
+    try:
+        return dataclasses.replace(cfg, **{section: dataclasses.replace(getattr(cfg, section), **overrides)})
+    except ValueError as e:
+        raise InputError(f"{section} options: {e}")

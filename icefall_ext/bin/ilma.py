@@ -12,17 +12,15 @@ them as any other), stops once the dev text's internal-LM perplexity has not imp
 ilma.early_stop_patience epochs, and writes the best epoch to EXP_DIR/best-epoch.txt.
 """
 import argparse
-import dataclasses
 from pathlib import Path
 
 from icefall_ext.asr_config import ILMA_PARAMS, AsrRecipeConfig
 from icefall_ext.ilma import adapt
 from icefall_ext.lm.text_data import load_text_batches
-from icefall_ext.models.load import load_transducer
+from icefall_ext.models.load import add_source_model_arguments, load_source_model
 from recipe_common.cli import run_main
-from recipe_common.config import load_config
+from recipe_common.config import load_config, override_section
 from recipe_common.dist import DistInfo, resolve_device
-from recipe_common.errors import InputError
 from recipe_common.lock import exclusive_dir
 from recipe_common.logging import setup_logger
 from recipe_common.seed import fix_random_seed
@@ -30,11 +28,7 @@ from recipe_common.seed import fix_random_seed
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--config", required=True, help="the recipe config the source model was trained with")
-    p.add_argument("--src-exp-dir", required=True, type=Path, help="the source model's exp dir")
-    p.add_argument("--epoch", type=int, default=None, help="source checkpoint; default: the last epoch")
-    p.add_argument("--avg", type=int, default=None, help="source checkpoints to average; default: decode.avg")
-    p.add_argument("--bpe-model", required=True, type=Path)
+    add_source_model_arguments(p)
     p.add_argument("--adapt-text", required=True, type=Path, help="one sentence a line, or a cut manifest")
     p.add_argument("--dev-text", required=True, type=Path, help="one sentence a line, or a cut manifest")
     p.add_argument("--exp-dir", required=True, type=Path, help="where the adapted checkpoints go")
@@ -46,13 +40,10 @@ def main() -> None:
     cfg = load_config(args.config, AsrRecipeConfig)
     overrides = {k: v for k, v in (("kl_scale", args.kl_scale), ("params", args.params),
                                     ("num_epochs", args.num_epochs)) if v is not None}
-    try:
-        cfg = dataclasses.replace(cfg, ilma=dataclasses.replace(cfg.ilma, **overrides))
-    except ValueError as e:
-        raise InputError(f"ilma options: {e}")
+    cfg = override_section(cfg, "ilma", overrides)
     with exclusive_dir(args.exp_dir):
         setup_logger(args.exp_dir / "log" / "log-ilma")
-        model, tokenizer, _, _ = load_transducer(args.config, args.src_exp_dir, args.bpe_model, args.epoch, args.avg)
+        model, tokenizer = load_source_model(args)
         batches = load_text_batches(args.adapt_text, args.dev_text, tokenizer, cfg.ilma.batch_size, cfg.train.seed)
         fix_random_seed(cfg.train.seed)
         device = resolve_device(args.device, DistInfo(1, 0, 0))

@@ -12,18 +12,16 @@ The `mwer` section of the config gives the defaults; the LM is decode.lm_checkpo
 decode them with the same LM weights (decode.lm_scale, decode.ilme_scale), no further tuning.
 """
 import argparse
-import dataclasses
 from pathlib import Path
 
 from icefall_ext.asr_config import MWER_METHODS, AsrRecipeConfig
 from icefall_ext.lm.rnn_lm import load_rnn_lm
-from icefall_ext.models.load import load_transducer
+from icefall_ext.models.load import add_source_model_arguments, load_source_model
 from icefall_ext.mwer import fine_tune, mwer_run
 from icefall_ext.training import load_cuts
 from recipe_common.cli import run_main
-from recipe_common.config import load_config
+from recipe_common.config import load_config, override_section
 from recipe_common.dist import DistInfo, resolve_device
-from recipe_common.errors import InputError
 from recipe_common.lock import exclusive_dir
 from recipe_common.logging import setup_logger
 from recipe_common.seed import fix_random_seed
@@ -33,11 +31,7 @@ OPTIONS = ("method", "nbest", "lm_scale", "ilme_scale", "num_epochs")
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--config", required=True, help="the recipe config the source model was trained with")
-    p.add_argument("--src-exp-dir", required=True, type=Path, help="the source model's exp dir")
-    p.add_argument("--epoch", type=int, default=None, help="source checkpoint; default: the last epoch")
-    p.add_argument("--avg", type=int, default=None, help="source checkpoints to average; default: decode.avg")
-    p.add_argument("--bpe-model", required=True, type=Path)
+    add_source_model_arguments(p)
     p.add_argument("--train-cuts", required=True, type=Path)
     p.add_argument("--dev-cuts", required=True, type=Path)
     p.add_argument("--exp-dir", required=True, type=Path, help="where the fine-tuned checkpoints go")
@@ -51,13 +45,10 @@ def main() -> None:
     args = p.parse_args()
     cfg = load_config(args.config, AsrRecipeConfig)
     overrides = {k: getattr(args, k) for k in OPTIONS if getattr(args, k) is not None}
-    try:
-        cfg = dataclasses.replace(cfg, mwer=dataclasses.replace(cfg.mwer, **overrides))
-    except ValueError as e:
-        raise InputError(f"mwer options: {e}")
+    cfg = override_section(cfg, "mwer", overrides)
     with exclusive_dir(args.exp_dir):
         setup_logger(args.exp_dir / "log" / "log-mwer")
-        model, tokenizer, _, _ = load_transducer(args.config, args.src_exp_dir, args.bpe_model, args.epoch, args.avg)
+        model, tokenizer = load_source_model(args)
         device = resolve_device(args.device, DistInfo(1, 0, 0))
         lm_path = args.lm_checkpoint or cfg.decode.lm_checkpoint
         lm = load_rnn_lm(lm_path, tokenizer.vocab_size).to(device) if cfg.mwer.uses_lm and lm_path else None

@@ -38,3 +38,18 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
 
 def load_transducer_from_args(args: argparse.Namespace) -> Tuple[Transducer, Tokenizer, int, int]:
     return load_transducer(args.config, args.exp_dir, args.bpe_model, args.epoch, args.avg)
+
+
+def add_source_model_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of a fine-tuning command (ILMA, MWER): the trained model it starts from, whose
+    fine-tuned checkpoints go to --exp-dir."""
+    parser.add_argument("--config", required=True, help="the recipe config the source model was trained with")
+    parser.add_argument("--src-exp-dir", required=True, type=Path, help="the source model's exp dir")
+    parser.add_argument("--epoch", type=int, default=None, help="source checkpoint; default: the last epoch")
+    parser.add_argument("--avg", type=int, default=None, help="source checkpoints to average; default: decode.avg")
+    parser.add_argument("--bpe-model", required=True, type=Path)
+
+
+def load_source_model(args: argparse.Namespace) -> Tuple[Transducer, Tokenizer]:
+    model, tokenizer, _, _ = load_transducer(args.config, args.src_exp_dir, args.bpe_model, args.epoch, args.avg)
+    return model, tokenizer

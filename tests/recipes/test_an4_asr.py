@@ -22,7 +22,8 @@ def test_every_stage_on_a_tiny_an4_layout(tmp_path, fsdd_subset):
     assert "–" not in text.split("## WER")[1].split("PyTorch model")[0]  # every cell measured
     targets = text.split("## Targets")[1]
     assert "test WER below 7.40 %" in targets and "sherpa-onnx within 0.30" in targets and "training at most 60 min" in targets
-    assert (tmp_path / "exp" / "onnx" / "encoder.onnx").is_file()
+    assert (tmp_path / "exp" / "onnx" / "encoder.onnx").is_file() and (tmp_path / "exp" / "onnx" / "ctc.onnx").is_file()
+    assert "| ctc_greedy_search |" in text  # the CTC head, by PyTorch and by sherpa-onnx's CTC recogniser
     marker = (tmp_path / "data" / "manifests" / ".an4.done").read_text()
     assert "--num-dev 6" in marker
     again = run_recipe(RECIPE, ["--conf", "conf/ci.yaml", "--corpus-dir", str(an4), "--num-dev", "6", "--stop-stage", "3",

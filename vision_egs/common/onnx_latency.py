@@ -1,7 +1,5 @@
 """ONNX export of a vision model, checked against PyTorch, and its latency under ONNX Runtime
 (median of repeated runs, threads pinned): the deployment numbers of the vision recipes."""
-import statistics
-import time
 from pathlib import Path
 from typing import Union
 
@@ -10,6 +8,7 @@ import torch
 from torch import nn
 
 from recipe_common.io import atomic_path
+from vision_egs.common.latency_table import median_ms
 
 
 def export_onnx(model: nn.Module, example: torch.Tensor, path: Union[str, Path], opset: int = 17) -> None:
@@ -41,11 +40,4 @@ def measure_latency(path: Union[str, Path], shape, threads: int = 1, warmup: int
     """Median milliseconds of one run on a random input of `shape`."""
     sess = session(path, threads)
     x = np.random.default_rng(0).random(shape, dtype=np.float32)
-    for _ in range(warmup):
-        sess.run(None, {"input": x})
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        sess.run(None, {"input": x})
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+    return median_ms(lambda: sess.run(None, {"input": x}), warmup, repeats)

@@ -12,9 +12,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from vision_egs.common.latency_table import median_ms
 from vision_egs.mest.masks import MaskSet
 from vision_egs.pruning.compiler import compile_model
-from vision_egs.pruning.latency import interleaved_latency, median_ms
+from vision_egs.pruning.latency import interleaved_latency
 
 STATUS = Path("/proc/self/status")
 

@@ -9,12 +9,10 @@ estimated latency is the sum of its layers' entries plus the rest of the network
 additions, activations), taken as the measured dense model minus its dense layers.
 """
 import copy
-import json
-import logging
-import platform
 import statistics
 import time
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Tuple
 
@@ -23,8 +21,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from recipe_common.errors import InputError
-from recipe_common.io import write_text_atomic
-from recipe_common.logging import Progress
+from vision_egs.common.latency_table import LatencyTable as CachedLatencyTable
+from vision_egs.common.latency_table import machine_meta as common_machine_meta
+from vision_egs.common.latency_table import median_ms
 from vision_egs.pruning.compiler import CompilePolicy, compile_layer, compile_model
 from vision_egs.pruning.layers import all_layers, channel_chains
 from vision_egs.pruning.masks import LayerChoice, Mapping, apply_masks, compute_masks
@@ -78,18 +77,6 @@ def entry_key(site: LayerSite, choice: Optional[LayerChoice], in_keep: float) ->
     return f"{site.signature}|{choice if choice else 'dense'}|in{in_keep:g}"
 
 
-def median_ms(fn: Callable[[], object], warmup: int, repeats: int) -> float:
-    with torch.inference_mode():
-        for _ in range(warmup):
-            fn()
-        times = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            fn()
-            times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
-
-
 def site_layer(site: LayerSite, choice: Optional[LayerChoice], seed: int = 0) -> nn.Module:
     """A layer of the site's shape, random weights pruned by `choice` (its removed filters have no bias)."""
     gen = torch.Generator().manual_seed(seed)
@@ -127,38 +114,14 @@ TABLE_FORMAT = "3"  # bumped whenever what an entry measures changes, so old cac
 
 
 def machine_meta(batch: int, threads: int) -> Dict[str, str]:
-    return {"format": TABLE_FORMAT, "torch": torch.__version__, "machine": platform.machine(),
-            "processor": platform.processor(), "threads": str(threads), "batch": str(batch)}
+    return common_machine_meta(format=TABLE_FORMAT, threads=threads, batch=batch)
 
 
-class LatencyTable:
+class LatencyTable(CachedLatencyTable):
     """Entries in milliseconds, valid for one machine, torch version, thread count and batch."""
 
-    def __init__(self, meta: Dict[str, str], entries: Optional[Dict[str, float]] = None):
-        self.meta, self.entries = meta, dict(entries or {})
-
-    @classmethod
-    def load(cls, path: Path, meta: Dict[str, str]) -> "LatencyTable":
-        """The cached table if it was measured under `meta`; otherwise an empty one (logged)."""
-        if not Path(path).is_file():
-            return cls(meta)
-        try:
-            data = json.loads(Path(path).read_text())
-        except json.JSONDecodeError as e:
-            raise InputError(f"{path}: not a latency table ({e})")
-        if data.get("meta") != meta:
-            logging.info(f"{path}: measured under {data.get('meta')}, not {meta}: measuring again")
-            return cls(meta)
-        return cls(meta, data.get("entries", {}))
-
-    def save(self, path: Path) -> None:
-        write_text_atomic(path, json.dumps({"meta": self.meta, "entries": self.entries}, indent=1, sort_keys=True))
-
     def lookup(self, site: LayerSite, choice: Optional[LayerChoice], in_keep: float) -> float:
-        key = entry_key(site, choice, in_keep)
-        if key not in self.entries:
-            raise InputError(f"latency table has no entry '{key}' (build it for this model and candidate set)")
-        return self.entries[key]
+        return self.get(entry_key(site, choice, in_keep))
 
     def rest_ms(self, arch: str) -> float:
         if model_rest_key(arch) not in self.entries:
@@ -168,14 +131,8 @@ class LatencyTable:
     def fill(self, jobs: List[Tuple[LayerSite, Optional[LayerChoice], float]], measure: Callable[..., float],
              path: Optional[Path] = None, save_every: int = 50) -> int:
         """Measures the jobs not yet in the table (saving every `save_every`); returns how many."""
-        todo = [(s, c, k) for s, c, k in dict.fromkeys(jobs) if entry_key(s, c, k) not in self.entries]
-        progress = Progress(len(todo))
-        for i, (site, choice, in_keep) in enumerate(todo, 1):
-            self.entries[entry_key(site, choice, in_keep)] = measure(site, choice, in_keep)
-            if path is not None and (i % save_every == 0 or i == len(todo)):
-                self.save(path)
-                logging.info(f"latency table: {i}/{len(todo)} new entries | {progress.eta_str(i)}")
-        return len(todo)
+        return self.measure_missing({entry_key(s, c, k): partial(measure, s, c, k) for s, c, k in jobs}, path,
+                                    save_every)
 
 
 def model_rest_key(arch: str) -> str:

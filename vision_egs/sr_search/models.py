@@ -8,10 +8,12 @@
 - WDSR-B (Yu et al., 2018): wide-activation residual blocks (1x1 expand by 6, ReLU, 1x1 linear
   low-rank to 0.8 n, 3x3 back to n) with weight normalisation, a 3x3 conv + pixel-shuffle tail and a
   5x5 conv + pixel-shuffle global skip from the input, on mean-subtracted input as the authors'
-  code (DIV2K's RGB mean, (x - mean) / 0.5). The default is a small one: 8 blocks of 32 channels.
+  code (DIV2K's RGB mean, (x - mean) / 0.5). The default is a small one: 8 blocks of 32 channels;
+  a searched or pruned one has its own expanded width per block (`narrowed`).
 """
+import copy
 import math
-from typing import Callable, Dict
+from typing import Callable, Dict, Optional, Sequence
 
 import torch
 from torch import nn
@@ -72,20 +74,60 @@ class WDSRBlock(nn.Module):
 
 class WDSRB(nn.Module):
     def __init__(self, scale: int, channels: int = 3, features: int = 32, blocks: int = 8,
-                 expand: int = 6, linear: float = 0.8):
+                 expand: int = 6, linear: float = 0.8, widths: Optional[Sequence[int]] = None):
+        """`widths`: each block's expanded channels, for a searched or pruned network; by default
+        `blocks` blocks of features * expand."""
         super().__init__()
         if channels != len(DIV2K_MEAN):
             raise ValueError(f"WDSR-B subtracts an RGB mean and takes 3 channels, not {channels}")
+        widths = [features * expand] * blocks if widths is None else widths
         self.register_buffer("mean", torch.tensor(DIV2K_MEAN).view(1, 3, 1, 1))
         self.head = wn_conv(channels, features, 3)
-        self.body = nn.Sequential(*[WDSRBlock(features, features * expand, int(features * linear))
-                                    for _ in range(blocks)])
+        self.body = nn.Sequential(*[WDSRBlock(features, width, int(features * linear)) for width in widths])
         self.tail = nn.Sequential(wn_conv(features, channels * scale**2, 3), nn.PixelShuffle(scale))
         self.skip = nn.Sequential(wn_conv(channels, channels * scale**2, 5), nn.PixelShuffle(scale))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.around(self.body, x)
+
+    def around(self, body: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor) -> torch.Tensor:
+        """The network with `body` in place of its blocks: mean shift, head, tail and global skip."""
         x = (x - self.mean) / 0.5
-        return (self.tail(self.body(self.head(x))) + self.skip(x)) * 0.5 + self.mean
+        return (self.tail(body(self.head(x))) + self.skip(x)) * 0.5 + self.mean
+
+
+def narrowed_block(block: WDSRBlock, keep: torch.Tensor, slice_direction: bool = False) -> WDSRBlock:
+    """A copy of `block` with only the expanded channels `keep` (indices). Weight normalisation is per
+    output channel, w = g v / |v|: the expanding conv's kept rows keep their own g and v exactly. The
+    linear conv loses input columns: by default its normalised weight is sliced, w[:, keep] (stored as
+    g = |w[:, keep]|, v = w[:, keep]), which computes what `block` does with the other channels zeroed;
+    with `slice_direction` its direction is sliced instead, g v[:, keep] / |v[:, keep]|, normalised
+    over the kept inputs as the supernet runs a sub-network."""
+    expand, _, linear, conv = block.body
+    out = WDSRBlock(conv.out_channels, len(keep), linear.out_channels)
+    new_expand, _, new_linear, new_conv = out.body
+    with torch.no_grad():
+        for name, param in expand.parametrizations.weight.named_parameters():
+            getattr(new_expand.parametrizations.weight, name).copy_(param[keep])
+        new_expand.bias.copy_(expand.bias[keep])
+        if slice_direction:
+            new_linear.parametrizations.weight.original0.copy_(linear.parametrizations.weight.original0)
+            new_linear.parametrizations.weight.original1.copy_(linear.parametrizations.weight.original1[:, keep])
+        else:
+            new_linear.weight = linear.weight[:, keep]  # weight norm's right inverse sets g and v
+        new_linear.bias.copy_(linear.bias)
+        new_conv.load_state_dict(conv.state_dict())
+    return out
+
+
+def narrowed(model: WDSRB, keeps: Sequence[torch.Tensor], slice_direction: bool = False) -> WDSRB:
+    """A standalone WDSR-B of the first len(keeps) blocks of `model`, block i with only the expanded
+    channels keeps[i] (`narrowed_block`), head, tail and skip copied."""
+    if len(keeps) > len(model.body):
+        raise ValueError(f"{len(keeps)} blocks asked of a WDSR-B with {len(model.body)}")
+    out = copy.deepcopy(model)
+    out.body = nn.Sequential(*[narrowed_block(block, keep, slice_direction) for block, keep in zip(model.body, keeps)])
+    return out
 
 
 SR_MODELS: Dict[str, Callable[..., nn.Module]] = {"fsrcnn": FSRCNN, "espcn": ESPCN, "wdsr_b": WDSRB}

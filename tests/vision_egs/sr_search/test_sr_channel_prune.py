@@ -16,23 +16,16 @@ def one_thread():
     torch.set_num_threads(1)
 
 
-def model() -> WDSRB:
+@pytest.fixture
+def net(randomise_weight_norm) -> WDSRB:
     torch.manual_seed(0)
-    net = WDSRB(2, features=8, widths=[12, 8, 16]).eval()
-    with torch.no_grad():
-        for name, p in net.named_parameters():
-            if name.endswith("original0"):
-                p.mul_(torch.empty_like(p).uniform_(0.5, 2))
-            elif name.endswith("bias"):
-                p.normal_(0, 0.1)
-    return net
+    return randomise_weight_norm(WDSRB(2, features=8, widths=[12, 8, 16]).eval())
 
 
 RATIOS = (0.5, 0.0, 0.75)
 
 
-def test_the_channels_of_smallest_l1_norm_are_removed():
-    net = model()
+def test_the_channels_of_smallest_l1_norm_are_removed(net):
     keeps = kept_channels(net, RATIOS)
     assert [len(k) for k in keeps] == [6, 8, 4]
     for block, keep in zip(net.body, keeps):
@@ -45,8 +38,7 @@ def test_the_channels_of_smallest_l1_norm_are_removed():
         prune(net, (0.5, 0.5))
 
 
-def test_pruned_export_equals_the_masked_model_and_is_smaller(tmp_path):
-    net = model()
+def test_pruned_export_equals_the_masked_model_and_is_smaller(tmp_path, net):
     pruned, masked = prune(net, RATIOS), mask(net, RATIOS).eval()
     assert [b.body[0].out_channels for b in pruned.body] == [6, 8, 4]
     params = [sum(p.numel() for p in m.parameters()) for m in (net, pruned)]

@@ -20,17 +20,13 @@ def one_thread():
     torch.set_num_threads(1)
 
 
-def supernet(scale: int = 2) -> Supernet:
-    """Random g away from |v| (weight normalisation's start) and random biases, so both matter."""
-    torch.manual_seed(0)
-    net = Supernet(scale, SPACE).eval()
-    with torch.no_grad():
-        for name, p in net.named_parameters():
-            if name.endswith("original0"):
-                p.mul_(torch.empty_like(p).uniform_(0.5, 2))
-            elif name.endswith("bias"):
-                p.normal_(0, 0.1)
-    return net
+@pytest.fixture
+def supernet(randomise_weight_norm):
+    def build(scale: int = 2) -> Supernet:
+        torch.manual_seed(0)
+        return randomise_weight_norm(Supernet(scale, SPACE).eval())
+
+    return build
 
 
 CHOICES = [SPACE.largest(), SPACE.smallest(), SubnetChoice((12, 4)), SubnetChoice((4, 12, 8))]
@@ -38,7 +34,7 @@ CHOICES = [SPACE.largest(), SPACE.smallest(), SubnetChoice((12, 4)), SubnetChoic
 
 @pytest.mark.parametrize("scale", [2, 4])
 @pytest.mark.parametrize("choice", CHOICES, ids=str)
-def test_extracted_subnetwork_equals_the_supernet_with_that_choice(choice, scale):
+def test_extracted_subnetwork_equals_the_supernet_with_that_choice(choice, scale, supernet):
     net = supernet(scale)
     sub = net.extract(choice).eval()
     assert isinstance(sub, WDSRB) and [b.body[0].out_channels for b in sub.body] == list(choice.widths)
@@ -49,14 +45,14 @@ def test_extracted_subnetwork_equals_the_supernet_with_that_choice(choice, scale
         torch.testing.assert_close(sub(x), expected, rtol=0, atol=1e-6)
 
 
-def test_largest_choice_is_the_full_wdsr_b():
+def test_largest_choice_is_the_full_wdsr_b(supernet):
     net = supernet()
     x = torch.rand(1, 3, 5, 5)
     with torch.no_grad():
         torch.testing.assert_close(net(x, SPACE.largest()), net.net(x), rtol=0, atol=1e-6)
 
 
-def test_a_subnetwork_slices_the_direction_and_keeps_g_so_its_linear_conv_is_weight_normalised():
+def test_a_subnetwork_slices_the_direction_and_keeps_g_so_its_linear_conv_is_weight_normalised(supernet):
     net = supernet()
     full = [conv.parametrizations.weight for conv in net.net.body[0].body if isinstance(conv, nn.Conv2d)]
     block = net.extract(SubnetChoice((4,))).body[0].body
@@ -70,7 +66,7 @@ def test_a_subnetwork_slices_the_direction_and_keeps_g_so_its_linear_conv_is_wei
         assert (net.net.body[0].body[2].weight[:, :4].flatten(1).norm(dim=1) < g - 1e-3).all()
 
 
-def test_a_subnetwork_trains_only_its_own_channels_and_blocks():
+def test_a_subnetwork_trains_only_its_own_channels_and_blocks(supernet):
     net = supernet().train()
     choice = SubnetChoice((4, 8))
     net(torch.rand(1, 3, 5, 5), choice).square().mean().backward()
@@ -93,7 +89,7 @@ def test_sandwich_takes_largest_smallest_and_seeded_random_choices():
     assert {c.depth for c in many} == {1, 2, 3} and {w for c in many for w in c.widths} == {4, 8, 12}
 
 
-def test_a_choice_outside_the_space_is_a_one_line_error():
+def test_a_choice_outside_the_space_is_a_one_line_error(supernet):
     net = supernet()
     message = r"sub-network d2:12-6 is outside the search space \(depth 1..3, widths 4, 8, 12\)"
     with pytest.raises(InputError, match=message):

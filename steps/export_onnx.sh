@@ -2,9 +2,11 @@
 # Exports a trained transducer to ONNX in the form sherpa-onnx loads (icefall's export-onnx.py),
 # checked against PyTorch.
 #   steps/export_onnx.sh [--epoch E] [--avg A] <conf> <lang-dir> <exp-dir>
-# Writes <exp-dir>/onnx/{encoder,decoder,joiner}.onnx and tokens.txt. Skipped when its marker
-# <exp-dir>/onnx/.export.done says they were made from the same checkpoints (those --epoch/--avg
-# select), model section of the config and BPE model; redone when one changed (utils/run_once.sh).
+# Writes <exp-dir>/onnx/{encoder,decoder,joiner}.onnx, tokens.txt and, for a model with a CTC
+# head, ctc.onnx (sherpa-onnx's CTC recogniser). Skipped when its marker <exp-dir>/onnx/.export.done
+# says they were made from the same checkpoints (those --epoch/--avg select), model section of the
+# config and BPE model; redone when one changed (utils/run_once.sh), or when a CTC model's export
+# predates ctc.onnx.
 set -euo pipefail
 
 epoch=
@@ -24,5 +26,9 @@ args=()
 [ -n "$epoch" ] && args+=(--epoch "$epoch")
 [ -n "$avg" ] && args+=(--avg "$avg")
 checkpoints=$(python -m icefall_ext.bin.checkpoints --config "$conf" --exp-dir "$exp_dir" "${args[@]}")
+ctc_scale=$(python -m icefall_ext.bin.config_value "$conf" model.ctc_loss_scale)
+if awk -v s="$ctc_scale" 'BEGIN { exit !(s > 0) }' && [ ! -f "$exp_dir/onnx/ctc.onnx" ]; then
+  rm -f "$exp_dir/onnx/.export.done"
+fi
 utils/run_once.sh --inputs "$checkpoints $conf:model $lang/bpe.model" "$exp_dir/onnx/.export.done" \
   python -m icefall_ext.bin.export_onnx --config "$conf" --exp-dir "$exp_dir" --bpe-model "$lang/bpe.model" "${args[@]}"

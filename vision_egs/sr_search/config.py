@@ -2,7 +2,7 @@
 720p output frame: a latency measured at another input shape (the CI config's) is extrapolated by
 pixel count (`SRLatencyConfig.per_frame`)."""
 from dataclasses import dataclass, field
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from vision_egs.common.train import TrainConfig
 from vision_egs.sr_search.latency import DEPLOYMENT_INPUT
@@ -95,13 +95,22 @@ class SearchConfig:
 class PruningConfig:
     """Per-block channel pruning ratios of the searched model (search.pruning_ratio_search), then fine-tuning."""
     ratios: List[float] = field(default_factory=lambda: [0.25, 0.5, 0.75])
-    budget_ms: float = 60.0  # predicted ms per 720p frame
+    budget_ms: Optional[float] = 60.0  # predicted ms per 720p frame
+    budget_share: Optional[float] = None  # instead of budget_ms: this share of the searched model's prediction
     finetune_epochs: int = 10
     finetune_lr: float = 2e-4
 
     def __post_init__(self):
         if not self.ratios or not all(0 < r < 1 for r in self.ratios):
             raise ValueError(f"pruning ratios must be in (0, 1), not {self.ratios}")
+        if (self.budget_ms is None) == (self.budget_share is None):
+            raise ValueError("give one of budget_ms and budget_share (the other null)")
+        if self.budget_share is not None and not 0 < self.budget_share <= 1:
+            raise ValueError(f"budget_share must be in (0, 1], not {self.budget_share:g}")
+
+    def budget(self, searched_ms: float) -> float:
+        """The pruned model's budget in ms per 720p frame, for a searched model of `searched_ms`."""
+        return self.budget_ms if self.budget_ms is not None else self.budget_share * searched_ms
 
 
 @dataclass
@@ -133,6 +142,8 @@ class SRRecipeConfig:
                 raise ValueError(f"x{scale} has no 720p deployment shape (known: "
                                  f"{', '.join(f'x{s}' for s in DEPLOYMENT_INPUT)})")
         names = [b.name for b in self.baselines]
+        if len(set(names)) != len(names):
+            raise ValueError(f"baselines must have distinct names (their folders), not {names}")
         missing = [n for n in self.results.dominated if n not in names]
         if missing:
             raise ValueError(f"results.dominated names '{missing[0]}', which is not a baseline ({', '.join(names)})")

@@ -38,7 +38,7 @@ def scale_section(cfg: SRRecipeConfig, exp: Path, scale: int) -> List[str]:
              f"Searched: {SubnetChoice(tuple(search['best']['choice']['widths']))} under {search['budget_ms']:g} ms "
              f"(predicted {search['best']['latency_ms']:.1f} ms); pruned by ratios "
              f"{', '.join(f'{r:g}' for r in pruning['ratios'])} to "
-             f"{SubnetChoice(tuple(pruning['widths']))} under {pruning['budget_ms']:g} ms (predicted "
+             f"{SubnetChoice(tuple(pruning['widths']))} under {pruning['budget_ms']:.1f} ms (predicted "
              f"{pruning['latency_ms']:.1f} ms), then fine-tuned.", "",
              "| model | " + " | ".join(f"{t} PSNR / SSIM" for t in tests) + f" | parameters | GMACs per 720p frame | {ms_col} |",
              "|---|" + "---|" * (len(tests) + 3)]

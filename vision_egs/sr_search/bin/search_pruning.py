@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Stage 6: per-block channel-pruning ratios of the searched sub-network at every scale (greedy, least
 held-out PSNR lost per millisecond saved, the masked model scored) until pruning.budget_ms per 720p
-frame is met, to EXP_DIR/pruning/x<s>.json.
+frame (or budget_share of the searched model's) is met, to EXP_DIR/pruning/x<s>.json.
 
     python -m vision_egs.sr_search.bin.search_pruning --config conf/ci.yaml --exp-dir exp [--corpus-dir DIR]
 """
@@ -22,7 +22,6 @@ def main() -> None:
     args = stage_arguments(__doc__).parse_args()
     cfg = load_stage_config(args)
     setup_logger(args.exp_dir / "pruning" / "log" / "log-pruning")
-    budget = cfg.pruning.budget_ms
     for scale in cfg.data.scales:
         choice, (_, valid) = searched_choice(args.exp_dir, scale), train_valid_pairs(cfg, args, scale)
         model = load_supernet(cfg, args.exp_dir, scale).extract(choice)
@@ -31,11 +30,12 @@ def main() -> None:
         def latency(ratios):
             return lat.predict(pruned_choice(choice, ratios)) * per_frame
 
+        budget = cfg.pruning.budget(latency((0.0,) * choice.depth))
         ratios = pruning_ratio_search(choice.depth, cfg.pruning.ratios, lambda r: mean_psnr(mask(model, r), valid),
                                       latency, budget)
         pruned = pruned_choice(choice, ratios)
         logging.info(f"x{scale}: {choice} pruned by {ratios} -> {pruned}, {latency(ratios):.1f} ms per 720p frame "
-                     f"(budget {budget:g})")
+                     f"(budget {budget:.1f})")
         write_text_atomic(ratios_path(args.exp_dir, scale), json.dumps(
             {"budget_ms": budget, "searched": list(choice.widths), "ratios": list(ratios),
              "widths": list(pruned.widths), "latency_ms": latency(ratios)}, indent=1) + "\n")

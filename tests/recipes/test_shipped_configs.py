@@ -11,6 +11,7 @@ from recipe_common.config import load_config
 from vision_egs.mest.config import MestRecipeConfig
 from vision_egs.pruning.config import PruningConfig
 from vision_egs.red.config import RedConfig
+from vision_egs.sr_search.config import SRRecipeConfig
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG_CLASSES = {
@@ -23,6 +24,7 @@ CONFIG_CLASSES = {
     "vision_egs/red": RedConfig,
     "vision_egs/pruning": PruningConfig,
     "vision_egs/mest": MestRecipeConfig,
+    "vision_egs/sr_search": SRRecipeConfig,
 }
 SHIPPED = sorted(ROOT.glob("egs/*/*/conf/*.yaml")) + sorted(ROOT.glob("vision_egs/*/conf/*.yaml"))
 

@@ -31,6 +31,22 @@ def median_ms(fn: Callable[[], object], warmup: int, repeats: int) -> float:
     return statistics.median(times)
 
 
+def interleaved_ms(fns: Mapping[str, Callable[[], object]], rounds: int, runs: int = 1) -> Dict[str, float]:
+    """Median milliseconds per callable over `rounds` passes through all of them (`runs` each, after
+    one untimed call each), so that a slow spell of the machine hits every model alike."""
+    times: Dict[str, list] = {name: [] for name in fns}
+    with torch.inference_mode():
+        for fn in fns.values():
+            fn()
+        for _ in range(rounds):
+            for name, fn in fns.items():
+                for _ in range(runs):
+                    start = time.perf_counter()
+                    fn()
+                    times[name].append((time.perf_counter() - start) * 1000)
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
 def machine_meta(**settings: object) -> Dict[str, str]:
     """What a measurement depends on: this machine, torch's version, and the caller's `settings`."""
     return {"torch": torch.__version__, "machine": platform.machine(), "processor": platform.processor(),

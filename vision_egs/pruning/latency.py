@@ -9,8 +9,6 @@ estimated latency is the sum of its layers' entries plus the rest of the network
 additions, activations), taken as the measured dense model minus its dense layers.
 """
 import copy
-import statistics
-import time
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -23,7 +21,7 @@ from torch import nn
 from recipe_common.errors import InputError
 from vision_egs.common.latency_table import LatencyTable as CachedLatencyTable
 from vision_egs.common.latency_table import machine_meta as common_machine_meta
-from vision_egs.common.latency_table import median_ms
+from vision_egs.common.latency_table import interleaved_ms, median_ms
 from vision_egs.pruning.compiler import CompilePolicy, compile_layer, compile_model
 from vision_egs.pruning.layers import all_layers, channel_chains
 from vision_egs.pruning.masks import LayerChoice, Mapping, apply_masks, compute_masks
@@ -150,19 +148,8 @@ def measure_model_rest(model: nn.Module, sites: Dict[str, LayerSite], table: Lat
 
 
 def interleaved_latency(models: Dict[str, nn.Module], x: torch.Tensor, rounds: int, runs: int) -> Dict[str, float]:
-    """Median milliseconds per model over `rounds` passes through all models (`runs` each), so that
-    a slow spell of the machine hits every model alike."""
-    times: Dict[str, list] = {name: [] for name in models}
-    with torch.inference_mode():
-        for m in models.values():
-            m(x)
-        for _ in range(rounds):
-            for name, m in models.items():
-                for _ in range(runs):
-                    start = time.perf_counter()
-                    m(x)
-                    times[name].append((time.perf_counter() - start) * 1000)
-    return {name: statistics.median(t) for name, t in times.items()}
+    """Median milliseconds per model on `x`, interleaved (vision_egs.common's interleaved_ms)."""
+    return interleaved_ms({name: partial(m, x) for name, m in models.items()}, rounds, runs)
 
 
 def measured_speedup(dense: nn.Module, mapping: Mapping, batch: int, rounds: int, runs: int,

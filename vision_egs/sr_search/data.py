@@ -70,16 +70,21 @@ def image_tensor(image: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(np.ascontiguousarray(image.transpose(2, 0, 1)))
 
 
-def sample_patches(pairs: List[SRPair], count: int, lr_patch: int, seed: int,
-                   augment: bool = True) -> Tuple[torch.Tensor, torch.Tensor]:
-    """`count` aligned training patches, the same for the same seed: an image drawn uniformly, an
-    lr_patch-sided LR crop at a uniform position and the HR crop over it, then (augment) EDSR's random
-    horizontal flip, vertical flip and transpose of both. uint8 (N, 3, p, p) LR and (N, 3, p*s, p*s) HR."""
+def check_patch_fits(pairs: List[SRPair], lr_patch: int) -> None:
+    """One line naming the first image too small for a training patch."""
     for pair in pairs:
         if min(pair.lr.shape[:2]) < lr_patch:
             hr_patch = lr_patch * pair.scale
             raise InputError(f"{pair.name}: image of {pair.hr.shape[1]}x{pair.hr.shape[0]} is smaller than "
                              f"the {hr_patch}x{hr_patch} HR patch (LR patch {lr_patch} at x{pair.scale})")
+
+
+def sample_patches(pairs: List[SRPair], count: int, lr_patch: int, seed: int,
+                   augment: bool = True) -> Tuple[torch.Tensor, torch.Tensor]:
+    """`count` aligned training patches, the same for the same seed: an image drawn uniformly, an
+    lr_patch-sided LR crop at a uniform position and the HR crop over it, then (augment) EDSR's random
+    horizontal flip, vertical flip and transpose of both. uint8 (N, 3, p, p) LR and (N, 3, p*s, p*s) HR."""
+    check_patch_fits(pairs, lr_patch)
     rng = np.random.default_rng(seed)
     lrs, hrs = [], []
     for _ in range(count):

@@ -21,6 +21,7 @@ from functools import lru_cache
 from typing import Callable, Dict, List, Sequence, Tuple
 
 from recipe_common.errors import InputError
+from recipe_common.logging import Progress
 from vision_egs.sr_search.supernet import SearchSpace, SubnetChoice
 
 Ratios = Tuple[float, ...]
@@ -75,6 +76,7 @@ def evolutionary_search(space: SearchSpace, proxy: Callable[[SubnetChoice], floa
         return c.proxy, -c.latency_ms
 
     members = deque(score(repair(list(space.sample(rng).widths))) for _ in range(population))
+    progress = Progress(cycles)
     for cycle in range(1, cycles + 1):
         parent = max(rng.sample(list(members), min(tournament, len(members))), key=rank)
         members.append(score(repair(mutate(parent.choice))))
@@ -82,7 +84,7 @@ def evolutionary_search(space: SearchSpace, proxy: Callable[[SubnetChoice], floa
         if cycle % max(1, cycles // 5) == 0:
             best = max(scored.values(), key=rank)
             logging.info(f"search cycle {cycle}/{cycles}: best {best.choice} proxy {best.proxy:.3f}, "
-                         f"{best.latency_ms:.2f} ms (budget {budget_ms:.2f}), {len(scored)} scored")
+                         f"{best.latency_ms:.2f} ms (budget {budget_ms:.2f}), {len(scored)} scored | {progress.eta_str(cycle)}")
     return SearchResult(max(scored.values(), key=rank), list(scored.values()))
 
 

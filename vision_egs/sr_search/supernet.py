@@ -50,6 +50,7 @@ class SearchSpace:
     linear: float = 0.8  # low-rank channels of every block = int(features * linear), fixed, as models.WDSRB
 
     def __post_init__(self):
+        object.__setattr__(self, "widths", tuple(self.widths))  # a config's list, hashable and comparable
         if not self.widths or list(self.widths) != sorted(set(self.widths)) or self.widths[0] < 1:
             raise ValueError(f"search widths must be positive and increasing, not {list(self.widths)}")
         if not 1 <= self.min_depth <= self.max_depth:

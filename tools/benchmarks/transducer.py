@@ -397,9 +397,14 @@ def main() -> None:
     device = torch.cuda.get_device_name() if args.device == "cuda" else f"CPU ({os.cpu_count()} cores, {platform.machine()})"
     load = f"1-minute load average {load_before:.1f} at the start and {os.getloadavg()[0]:.1f} at the end"
     command = "python tools/benchmarks/transducer.py " + " ".join(sys.argv[1:])
+    versions = f"torch {torch.__version__}"
+    if has_torchaudio:
+        from importlib.metadata import version
+
+        versions += f", torchaudio {version('torchaudio')} (installed with --no-deps for this benchmark)"
     report = "\n".join([
         "# Transducer losses and searches", "",
-        f"Written by `{command}` on {device}, torch {torch.__version__}, {torch.get_num_threads()} threads; {load}.", "",
+        f"Written by `{command}` on {device}, {versions}, {torch.get_num_threads()} threads; {load}.", "",
         f"## Losses: forward + backward, median of {args.repeats}", "",
         *loss_table(shapes, results, args), "",
         f"## Decoding: {args.decode_utterances} random utterances of {args.decode_frames // 2}..{args.decode_frames} frames, "

@@ -5,8 +5,8 @@
 # Writes <exp-dir>/onnx/{encoder,decoder,joiner}.onnx, tokens.txt and, for a model with a CTC
 # head, ctc.onnx (sherpa-onnx's CTC recogniser). Skipped when its marker <exp-dir>/onnx/.export.done
 # says they were made from the same checkpoints (those --epoch/--avg select), model section of the
-# config and BPE model; redone when one changed (utils/run_once.sh), or when a CTC model's export
-# predates ctc.onnx.
+# config and BPE model; redone when one changed, or when one of the files is missing (a CTC
+# model exported before ctc.onnx existed; utils/run_once.sh --outputs).
 set -euo pipefail
 
 epoch=
@@ -27,8 +27,10 @@ args=()
 [ -n "$avg" ] && args+=(--avg "$avg")
 checkpoints=$(python -m icefall_ext.bin.checkpoints --config "$conf" --exp-dir "$exp_dir" "${args[@]}")
 ctc_scale=$(python -m icefall_ext.bin.config_value "$conf" model.ctc_loss_scale)
-if awk -v s="$ctc_scale" 'BEGIN { exit !(s > 0) }' && [ ! -f "$exp_dir/onnx/ctc.onnx" ]; then
-  rm -f "$exp_dir/onnx/.export.done"
+outputs=("$exp_dir"/onnx/{encoder,decoder,joiner}.onnx "$exp_dir/onnx/tokens.txt")
+if awk -v s="$ctc_scale" 'BEGIN { exit !(s > 0) }'; then
+  outputs+=("$exp_dir/onnx/ctc.onnx")
 fi
-utils/run_once.sh --inputs "$checkpoints $conf:model $lang/bpe.model" "$exp_dir/onnx/.export.done" \
+utils/run_once.sh --inputs "$checkpoints $conf:model $lang/bpe.model" --outputs "${outputs[*]}" \
+  "$exp_dir/onnx/.export.done" \
   python -m icefall_ext.bin.export_onnx --config "$conf" --exp-dir "$exp_dir" --bpe-model "$lang/bpe.model" "${args[@]}"

@@ -84,6 +84,18 @@ def test_run_once_skips_a_done_stage_and_redoes_a_changed_one(tmp_path):
     assert f"input file {inp} changed" in stop.stderr and f"remove {marker.parent}" in stop.stderr
 
 
+def test_run_once_redoes_a_done_stage_whose_output_is_missing(tmp_path):
+    """A stage that now writes one more file (export's ctc.onnx) is redone over an older marker."""
+    marker, out, extra = tmp_path / "e" / ".done", tmp_path / "a.onnx", tmp_path / "ctc.onnx"
+    stage = ["bash", "-c", f"echo x >> {out}; touch {extra}"]
+    assert run([RUN_ONCE, "--outputs", f"{out} {extra}", str(marker), *stage]).returncode == 0
+    assert "done already" in run([RUN_ONCE, "--outputs", f"{out} {extra}", str(marker), *stage]).stdout
+    extra.unlink()
+    redo = run([RUN_ONCE, "--outputs", f"{out} {extra}", str(marker), *stage])
+    assert redo.returncode == 0 and f"its output {extra} is missing, redoing" in redo.stdout
+    assert out.read_text() == "x\nx\n" and extra.exists()
+
+
 def test_run_once_writes_no_marker_for_a_failed_stage(tmp_path):
     marker = tmp_path / ".done"
     assert run([RUN_ONCE, str(marker), "false"]).returncode != 0

@@ -21,6 +21,8 @@ from torch.nn.parallel import DistributedDataParallel as DDP
 
 from icefall_ext.asr_config import TrainConfig
 from icefall_ext.data.datamodule import eval_dataloader, train_dataloader
+from icefall_ext.losses.eos_latency import reference_end_frames
+from icefall_ext.models.subsampling import SUBSAMPLING_FACTOR
 from icefall_ext.models.transducer import TransducerConfig
 from icefall_ext.optim import learning_rate, make_optimizer, set_learning_rate
 from icefall_ext.tokens.bpe import Tokenizer
@@ -76,11 +78,26 @@ def batch_to_inputs(batch: Dict, tokenizer: Tokenizer, device: torch.device) -> 
 
 class TransducerLoss:
     """icefall's compute_loss for the transducer: RNN-T plus `ctc_loss_scale` times the auxiliary CTC,
-    plus `ilmt_loss_scale` times the internal LM's cross-entropy (ILMT) where the model returns it."""
+    plus `ilmt_loss_scale` times the internal LM's cross-entropy (ILMT) where the model returns it;
+    with `eos_penalty` the RNN-T lattice charges <eos> emitted away from each cut's aligned end."""
 
-    def __init__(self, tokenizer: Tokenizer, ctc_loss_scale: float, device: torch.device, ilmt_loss_scale: float = 0.0):
+    def __init__(self, tokenizer: Tokenizer, ctc_loss_scale: float, device: torch.device, ilmt_loss_scale: float = 0.0,
+                 eos_penalty: bool = False):
         self.tokenizer, self.ctc_loss_scale, self.device = tokenizer, ctc_loss_scale, device
         self.ilmt_loss_scale = ilmt_loss_scale
+        if eos_penalty and tokenizer.eos_id is None:
+            raise InputError("model.eos_penalty charges the <eos> emission, but the BPE model has no <eos> (tokens.eos: true)")
+        self.eos_penalty = eos_penalty
+
+    def eos_ref_frames(self, batch: Dict) -> Optional[torch.Tensor]:
+        """Each row's reference end frame for the <eos> penalty (None without it)."""
+        if not self.eos_penalty:
+            return None
+        sup = batch["supervisions"]
+        frames = reference_end_frames(sup["cut"], SUBSAMPLING_FACTOR)
+        rows = torch.empty_like(frames)
+        rows[sup["sequence_idx"]] = frames
+        return rows.to(self.device)
 
     def auxiliary_losses(self, out: Dict[str, torch.Tensor]) -> torch.Tensor:
         """The weighted CTC and internal-LM losses of a model output (0 where it has neither)."""
@@ -92,7 +109,7 @@ class TransducerLoss:
         return loss
 
     def __call__(self, model: torch.nn.Module, batch: Dict) -> Tuple[torch.Tensor, torch.Tensor]:
-        out = model(*batch_to_inputs(batch, self.tokenizer, self.device))
+        out = model(*batch_to_inputs(batch, self.tokenizer, self.device), eos_ref_frames=self.eos_ref_frames(batch))
         return out["rnnt"] + self.auxiliary_losses(out), out["frames"]
 
 
@@ -129,7 +146,7 @@ def make_transducer_loss(cfg: TransducerConfig, tokenizer: Tokenizer, device: to
     """The training loss that model.loss names."""
     if cfg.loss == "pruned":
         return PrunedTransducerLoss(tokenizer, cfg, device)
-    return TransducerLoss(tokenizer, cfg.ctc_loss_scale, device, cfg.ilmt_loss_scale)
+    return TransducerLoss(tokenizer, cfg.ctc_loss_scale, device, cfg.ilmt_loss_scale, cfg.eos_penalty.active)
 
 
 def flush_denormals() -> None:

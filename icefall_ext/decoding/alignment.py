@@ -4,12 +4,23 @@ tokens, and the encoder frame at which it emits each token. The endpoint metrics
 end from the frame of its last token (eos_endpoint.py). The recursion is the full-sum loss's in
 the max-plus semiring: along label position u, alpha[t] = d[t] + cummax(e - d)[t], and cummax's
 indices are the frames at which the best paths entered position u."""
-from typing import List
+from typing import Iterator, List, Tuple
 
 import torch
+from lhotse import CutSet
+from lhotse.cut import Cut
+from lhotse.supervision import AlignmentItem
+from lhotse.utils import fastcopy
 
+from icefall_ext.data.datamodule import eval_dataloader
 from icefall_ext.losses.rnnt_loss import gather_blank_and_emit
+from icefall_ext.models.subsampling import SUBSAMPLING_FACTOR
 from icefall_ext.models.transducer import Transducer
+from icefall_ext.tokens.bpe import Tokenizer
+from icefall_ext.training import batch_to_inputs
+from recipe_common.errors import InputError
+
+WORD_START = "\u2581"  # sentencepiece's word-boundary mark
 
 
 def viterbi_emission_frames(blank_lp: torch.Tensor, emit_lp: torch.Tensor) -> List[int]:
@@ -44,3 +55,46 @@ def align(model: Transducer, encoder_out: torch.Tensor, encoder_lens: torch.Tens
         t, u = int(encoder_lens[i]), int(y_lens[i])
         out.append(viterbi_emission_frames(blank_lp[i, :t, : u + 1], emit_lp[i, :t, :u]))
     return out
+
+
+def word_spans(pieces: List[str]) -> List[Tuple[int, int]]:
+    """(first, last) piece index of each word: a word starts at a piece with sentencepiece's mark."""
+    starts = [i for i, p in enumerate(pieces) if p.startswith(WORD_START) or i == 0]
+    return [(a, b - 1) for a, b in zip(starts, starts[1:] + [len(pieces)])]
+
+
+def word_alignment(words: List[str], pieces: List[str], frames: List[int], frame_seconds: float,
+                   offset: float = 0.0) -> List[AlignmentItem]:
+    """lhotse word alignment items from each piece's emission frame: a word spans the frames of
+    its first to its last piece; times count from `offset` (the cut's start in its recording)."""
+    spans = word_spans(pieces) if pieces else []
+    if len(spans) != len(words):
+        raise ValueError(f"{len(words)} words but {len(spans)} word starts in the pieces {pieces}")
+    items = []
+    for word, (first, last) in zip(words, spans):
+        start, end = frames[first] * frame_seconds, (frames[last] + 1) * frame_seconds
+        items.append(AlignmentItem(symbol=word, start=round(offset + start, 4), duration=round(end - start, 4)))
+    return items
+
+
+def align_cuts(model: Transducer, tokenizer: Tokenizer, cuts: CutSet, max_duration: float) -> Iterator[Cut]:
+    """The cuts (with features, one supervision each) with a word alignment of their transcripts
+    from the model's own forced alignment, <eos> left out: what the <eos> latency penalty needs."""
+    for batch in eval_dataloader(cuts, max_duration):
+        x, x_lens, y, y_lens = batch_to_inputs(batch, tokenizer, torch.device("cpu"))
+        if tokenizer.eos_id is not None:  # every row ends in <eos>: align the words only
+            y_lens = y_lens - 1
+            y = y.scatter(1, y_lens.unsqueeze(1), -1)
+        encoder_out, encoder_lens = model.forward_encoder(x, x_lens)
+        frames = align(model, encoder_out, encoder_lens, y, y_lens)
+        sup = batch["supervisions"]
+        for i, cut in zip(sup["sequence_idx"].tolist(), sup["cut"]):
+            if len(cut.supervisions) != 1:
+                raise InputError(f"cut {cut.id}: {len(cut.supervisions)} supervisions; forced alignment takes one per cut")
+            s = cut.supervisions[0]
+            ids = y[i, : y_lens[i]].tolist()
+            pieces = [tokenizer.sp.id_to_piece(t) for t in ids]
+            items = word_alignment(s.text.split(), pieces, frames[i], SUBSAMPLING_FACTOR * cut.frame_shift, cut.start)
+            # a new dict: lhotse's with_alignment adds to the supervision's own, which copies may share
+            cut.supervisions = [fastcopy(s, alignment={**(s.alignment or {}), "word": items})]
+            yield cut

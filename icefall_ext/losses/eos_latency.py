@@ -3,12 +3,19 @@ end-to-end ASR", ICASSP 2020), applied to the <eos> emission in the RNN-T lattic
 at encoder frame t costs
     late_scale * max(0, t - (ref_end + buffer)) + early_scale * max(0, (ref_end - buffer) - t)
 nats, added to the loss through rnnt_loss's last_label_penalty (<eos> is every training
-transcript's last label). ref_end is the reference end frame of the last word (a forced
-alignment's, see eos_endpoint.py); within `buffer` frames of it nothing is charged.
+transcript's last label). ref_end is the reference end frame of the last word; within `buffer`
+frames of it nothing is charged. In training it comes from the cuts' word alignments (lhotse's
+`supervision.alignment["word"]`: a corpus's own, or bin/align_cuts.py's forced alignment), as
+Li et al. take theirs from a conventional model's alignment.
 """
+import math
 from dataclasses import dataclass
+from typing import Sequence
 
 import torch
+from lhotse.cut import Cut
+
+from recipe_common.errors import InputError
 
 
 @dataclass
@@ -21,6 +28,26 @@ class EosPenaltyConfig:
         for name in ("late_scale", "early_scale", "buffer_frames"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0, not {getattr(self, name)}")
+
+    @property
+    def active(self) -> bool:
+        return self.late_scale > 0 or self.early_scale > 0
+
+
+def reference_end_frames(cuts: Sequence[Cut], subsampling_factor: int) -> torch.Tensor:
+    """(B,) the encoder frame f in which each cut's last aligned word ends: (f + 1) frames of
+    subsampling_factor * cut.frame_shift seconds reach its end (eos_endpoint's reference end).
+    Alignment times count from the recording's start (lhotse's convention), so the cut's own
+    start is taken off."""
+    frames = []
+    for cut in cuts:
+        if not cut.supervisions or any("word" not in (s.alignment or {}) for s in cut.supervisions):
+            raise InputError(f"cut {cut.id}: no word alignment, which the <eos> latency penalty needs "
+                             "(align the training cuts first: python -m icefall_ext.bin.align_cuts)")
+        words = [w for s in cut.supervisions for w in s.alignment["word"]]
+        end = max(w.start + w.duration for w in words) - cut.start if words else 0.0  # no words: <eos> at once
+        frames.append(max(0, math.ceil(end / (subsampling_factor * cut.frame_shift) - 1e-6) - 1))
+    return torch.tensor(frames, dtype=torch.long)
 
 
 def eos_emission_penalty(num_frames: int, ref_end_frames: torch.Tensor, cfg: EosPenaltyConfig) -> torch.Tensor:

@@ -10,7 +10,7 @@ icefall_ext/losses/pruned_rnnt_loss.py): the model then has icefall's `simple_am
 The default `full` keeps the full-sum loss and the parameters of the models trained before.
 """
 from dataclasses import dataclass, field
-from typing import Any, Dict, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 import torch
 from torch import nn
@@ -21,6 +21,7 @@ from icefall_ext.losses.pruned_rnnt_loss import (
     rnnt_loss_pruned,
     rnnt_loss_smoothed,
 )
+from icefall_ext.losses.eos_latency import EosPenaltyConfig, eos_emission_penalty
 from icefall_ext.losses.internal_lm_loss import internal_lm_nll
 from icefall_ext.losses.rnnt_loss import rnnt_loss
 from icefall_ext.models.decoder import Decoder
@@ -53,6 +54,9 @@ class TransducerConfig:
     # ILMT (Meng et al., arXiv 2102.01380): the internal LM's cross-entropy on the transcript, summed
     # over its tokens, added to the transducer loss with this weight; 0 leaves training as it was.
     ilmt_loss_scale: float = 0.0
+    # Li et al. 2020's early/late penalty on emitting <eos> (the last label; needs tokens.eos) away
+    # from the reference end of the last word, in the full-sum lattice; all 0 leaves training as it was.
+    eos_penalty: EosPenaltyConfig = field(default_factory=EosPenaltyConfig)
 
     def __post_init__(self):
         config_cls = encoder_config_class(self.encoder_type)
@@ -78,6 +82,8 @@ class TransducerConfig:
             raise ValueError(f"ilmt_loss_scale must be >= 0, not {self.ilmt_loss_scale}")
         if self.warm_step < 0:
             raise ValueError(f"warm_step must be >= 0, not {self.warm_step}")
+        if self.eos_penalty.active and self.loss != "full":
+            raise ValueError("eos_penalty is applied in the full-sum lattice: it needs loss: full, not pruned")
 
 
 class Transducer(nn.Module):
@@ -103,15 +109,22 @@ class Transducer(nn.Module):
         return self.decoder(nn.functional.pad(y, (1, 0), value=self.blank_id))  # the decoder starts from blank
 
     def forward_transducer(
-        self, encoder_out: torch.Tensor, encoder_lens: torch.Tensor, y: torch.Tensor, y_lens: torch.Tensor
+        self, encoder_out: torch.Tensor, encoder_lens: torch.Tensor, y: torch.Tensor, y_lens: torch.Tensor,
+        eos_ref_frames: Optional[torch.Tensor] = None,
     ) -> Dict[str, torch.Tensor]:
-        """RNN-T losses summed over the batch: {"rnnt": full sum} or {"simple", "pruned"} (model.loss)."""
+        """RNN-T losses summed over the batch: {"rnnt": full sum} or {"simple", "pruned"} (model.loss).
+        eos_ref_frames (N,): the reference end frames the <eos> penalty (cfg.eos_penalty) is
+        measured from; None: no penalty."""
         decoder_out = self.forward_decoder(y)
         y = y.clamp(min=0)
         if self.cfg.loss == "pruned":
             return self.pruned_losses(encoder_out, encoder_lens, decoder_out, y, y_lens)
         logits = self.joiner(encoder_out.unsqueeze(2), decoder_out.unsqueeze(1))  # (N, T, U+1, V)
-        return {"rnnt": rnnt_loss(logits, y, encoder_lens, y_lens, blank=self.blank_id, reduction="sum")}
+        penalty = None
+        if eos_ref_frames is not None:
+            penalty = eos_emission_penalty(encoder_out.shape[1], eos_ref_frames.to(encoder_out.device), self.cfg.eos_penalty)
+        return {"rnnt": rnnt_loss(logits, y, encoder_lens, y_lens, blank=self.blank_id, reduction="sum",
+                                  last_label_penalty=penalty)}
 
     def pruned_losses(
         self, encoder_out: torch.Tensor, encoder_lens: torch.Tensor, decoder_out: torch.Tensor, y: torch.Tensor,
@@ -154,16 +167,19 @@ class Transducer(nn.Module):
         )
 
     def forward(
-        self, x: torch.Tensor, x_lens: torch.Tensor, y: torch.Tensor, y_lens: torch.Tensor
+        self, x: torch.Tensor, x_lens: torch.Tensor, y: torch.Tensor, y_lens: torch.Tensor,
+        eos_ref_frames: Optional[torch.Tensor] = None,
     ) -> Dict[str, torch.Tensor]:
         """{"rnnt": summed RNN-T loss (or "simple" and "pruned" with model.loss pruned), "ctc": summed
         CTC loss (with a CTC head), "ilm": the internal LM's summed cross-entropy (with
         model.ilmt_loss_scale > 0), "frames": encoder frames}.
 
-        x: (N, T, F) features; y: (N, U) token ids padded with -1; y_lens: (N,).
+        x: (N, T, F) features; y: (N, U) token ids padded with -1; y_lens: (N,); eos_ref_frames:
+        as forward_transducer's.
         """
         encoder_out, encoder_lens = self.forward_encoder(x, x_lens)
-        out = {**self.forward_transducer(encoder_out, encoder_lens, y, y_lens), "frames": encoder_lens.sum()}
+        out = {**self.forward_transducer(encoder_out, encoder_lens, y, y_lens, eos_ref_frames),
+               "frames": encoder_lens.sum()}
         if self.ctc_output is not None:
             out["ctc"] = self.forward_ctc(encoder_out, encoder_lens, y, y_lens)
         if self.cfg.ilmt_loss_scale > 0:

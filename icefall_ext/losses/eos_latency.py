@@ -10,10 +10,10 @@ Li et al. take theirs from a conventional model's alignment.
 """
 import math
 from dataclasses import dataclass
-from typing import Sequence
+from typing import List, Optional, Sequence
 
 import torch
-from lhotse.cut import Cut
+from lhotse.cut import Cut, MixedCut
 
 from recipe_common.errors import InputError
 
@@ -34,18 +34,36 @@ class EosPenaltyConfig:
         return self.late_scale > 0 or self.early_scale > 0
 
 
+def word_ends_in_cut(cut: Cut) -> Optional[List[float]]:
+    """The end of every aligned word, in seconds from the cut's start; None where a supervision has
+    no word alignment. Alignment times count from the recording's start (lhotse's convention), so
+    a cut's own start is taken off; in a MixedCut (CutMix noise, for one) each track's offset is
+    added and tracks without supervisions (noise, padding) are left out."""
+    if isinstance(cut, MixedCut):
+        ends: List[float] = []
+        for track in cut.tracks:
+            if track.cut.supervisions:
+                inner = word_ends_in_cut(track.cut)
+                if inner is None:
+                    return None
+                ends += [e + track.offset for e in inner]
+        return ends
+    if not cut.supervisions or any("word" not in (s.alignment or {}) for s in cut.supervisions):
+        return None
+    return [w.start + w.duration - cut.start for s in cut.supervisions for w in s.alignment["word"]]
+
+
 def reference_end_frames(cuts: Sequence[Cut], subsampling_factor: int) -> torch.Tensor:
     """(B,) the encoder frame f in which each cut's last aligned word ends: (f + 1) frames of
     subsampling_factor * cut.frame_shift seconds reach its end (eos_endpoint's reference end).
-    Alignment times count from the recording's start (lhotse's convention), so the cut's own
-    start is taken off."""
+    A cut with no words (silence, an empty transcript) ends at frame 0."""
     frames = []
     for cut in cuts:
-        if not cut.supervisions or any("word" not in (s.alignment or {}) for s in cut.supervisions):
+        ends = word_ends_in_cut(cut)
+        if ends is None:
             raise InputError(f"cut {cut.id}: no word alignment, which the <eos> latency penalty needs "
                              "(align the training cuts first: python -m icefall_ext.bin.align_cuts)")
-        words = [w for s in cut.supervisions for w in s.alignment["word"]]
-        end = max(w.start + w.duration for w in words) - cut.start if words else 0.0  # no words: <eos> at once
+        end = max(ends, default=0.0)
         frames.append(max(0, math.ceil(end / (subsampling_factor * cut.frame_shift) - 1e-6) - 1))
     return torch.tensor(frames, dtype=torch.long)
 

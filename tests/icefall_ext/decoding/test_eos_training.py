@@ -1,5 +1,5 @@
 """The <eos> latency penalty in training: reference end frames from the cuts' word alignments
-(times from the recording's start, as lhotse keeps them); the trainer's loss equals the RNN-T
+(times from the recording's start, as lhotse keeps them, through mixed and padded cuts); the trainer's loss equals the RNN-T
 loss with the penalty computed by hand; bad settings are one line; forced alignment gives each
 word of a transcript an item, in order, inside the cut."""
 import numpy as np
@@ -46,6 +46,10 @@ def test_reference_end_frames_count_from_the_cut_start():
     b = cut_with_features(1, "SIX", start=2.0, words=[AlignmentItem("SIX", 2.05, 0.10)])  # ends 0.15 s into the cut
     empty = cut_with_features(2, "", words=[])
     assert reference_end_frames([a, b, empty], 4).tolist() == [9, 3, 0]  # 0.40 s: frames 0..9 of 40 ms
+    noise = cut_with_features(4, "", start=7.0)
+    noise.supervisions = []
+    mixed = b.mix(noise, snr=10).pad(duration=1.6, direction="left")  # CutMix noise, then 1 s before it (0.6 s cut)
+    assert reference_end_frames([mixed], 4).tolist() == [28]  # 1.15 s
     with pytest.raises(InputError, match="cut dummy-mono-cut-0003.*no word alignment.*align_cuts"):
         reference_end_frames([cut_with_features(3, "ONE")], 4)
 

@@ -11,7 +11,8 @@ through a sigmoid, not a softmax over channels, so that both channels may keep a
 bin (overlapped speech shares bins), as icefall's.
 
 Training targets come from HEAT (icefall_ext/losses/heat.py): channel c learns the references
-assigned to it, concatenated. The loss is the per-channel RNN-T plus the auxiliary CTC of the
+assigned to it, concatenated. The loss is the per-channel RNN-T (with the <eos> latency penalty
+of icefall_ext/losses/eos_latency.py per channel, where given) plus the auxiliary CTC of the
 shared encoder. icefall's HEAT mask loss on source features is not here (the mixtures carry no
 source features yet).
 """
@@ -108,22 +109,29 @@ class Surt(nn.Module):
         return encoder_out, lens, masks
 
     def forward(
-        self, x: torch.Tensor, x_lens: torch.Tensor, y: torch.Tensor, y_lens: torch.Tensor
+        self, x: torch.Tensor, x_lens: torch.Tensor, y: torch.Tensor, y_lens: torch.Tensor,
+        eos_ref_frames: Optional[torch.Tensor] = None,
     ) -> Dict[str, torch.Tensor]:
         """{"loss": the weighted sum, "rnnt" and "ctc": (C,) summed losses per channel, "frames"}.
 
         x: (N, T, F) mixture features; y: (C, N, U) token ids of each channel's HEAT reference,
-        padded with -1; y_lens: (C, N) (channel_targets builds both).
+        padded with -1; y_lens: (C, N) (channel_targets builds both); eos_ref_frames: (C, N) the
+        encoder frame where each channel's last reference word ends, for the <eos> latency penalty
+        of transducer.eos_penalty on each channel (None: no penalty).
         """
         c, n = self.num_channels, x.shape[0]
         if y.shape[:2] != (c, n) or y_lens.shape != (c, n):
             raise InputError(f"targets for {tuple(y.shape[:2])} (channel, mixture) pairs, lengths {tuple(y_lens.shape)}; "
                              f"the model has {c} channels and the batch {n} mixtures")
+        if eos_ref_frames is not None and eos_ref_frames.shape != (c, n):
+            raise InputError(f"<eos> reference frames for {tuple(eos_ref_frames.shape)} (channel, mixture) pairs, "
+                             f"not {(c, n)}")
         encoder_out, lens, _ = self.forward_encoder(x, x_lens)
         rnnt, ctc = [], []
         for k in range(c):
             part = slice(k * n, (k + 1) * n)
-            rnnt.append(self.asr.forward_transducer(encoder_out[part], lens[part], y[k], y_lens[k])["rnnt"])
+            eos = None if eos_ref_frames is None else eos_ref_frames[k]
+            rnnt.append(self.asr.forward_transducer(encoder_out[part], lens[part], y[k], y_lens[k], eos)["rnnt"])
             if self.cfg.ctc_loss_scale > 0:
                 ctc.append(self.asr.forward_ctc(encoder_out[part], lens[part], y[k], y_lens[k]))
         out = {"rnnt": torch.stack(rnnt), "frames": lens.sum()}

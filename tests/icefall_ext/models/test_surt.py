@@ -132,3 +132,24 @@ def test_bad_targets_are_one_line():
         model(torch.randn(2, 40, F), torch.tensor([40, 40]), y, y_lens)
     with pytest.raises(ValueError, match="needs the CTC head"):
         SurtConfig(transducer=TransducerConfig(ctc_loss_scale=0.0))
+
+
+def test_the_eos_latency_penalty_is_charged_per_channel():
+    from icefall_ext.losses.eos_latency import EosPenaltyConfig
+
+    cfg = transducer_config()
+    cfg.eos_penalty = EosPenaltyConfig(late_scale=1.0, early_scale=1.0, buffer_frames=0)
+    torch.manual_seed(0)
+    model = Surt(SurtConfig(transducer=cfg, masker=MaskerConfig(hidden_dim=16)), V).eval()
+    y, y_lens = channel_targets([["ab c", "de"], ["f", "ghi"]], encode, 2)
+    x, x_lens = torch.randn(2, 60, F), torch.tensor([60, 48])
+    ends = torch.tensor([[3, 10], [12, 2]])
+    with torch.no_grad():
+        plain, penalised = model(x, x_lens, y, y_lens)["rnnt"], model(x, x_lens, y, y_lens, ends)["rnnt"]
+        encoder_out, lens, _ = model.forward_encoder(x, x_lens)
+        for k in range(2):
+            alone = model.asr.forward_transducer(encoder_out[2 * k : 2 * k + 2], lens[2 * k : 2 * k + 2], y[k], y_lens[k], ends[k])
+            assert torch.allclose(penalised[k], alone["rnnt"])
+    assert (penalised > plain).all()
+    with pytest.raises(InputError, match="<eos> reference frames for \\(2,\\) "):
+        model(x, x_lens, y, y_lens, ends[0])

@@ -67,7 +67,7 @@ def speaker_of(cut: Cut) -> str:
 def mix_pair(first: Cut, second: Cut, delay: float, level_db: float) -> MixedCut:
     """The MixedCut of `first` and `second` started `delay` s later at `level_db` dB relative to
     `first` (lhotse's snr is the reference's level over the mixed-in cut's); the id names both."""
-    mixed = first.mix(second, offset_other_by=delay, allow_padding=True, snr=-level_db)
+    mixed = first.mix(second, offset_other_by=delay, snr=-level_db)
     return mixed.with_id(f"{first.id}_mix_{second.id}")
 
 

@@ -97,3 +97,18 @@ def test_bad_input_is_one_line(tmp_path):
         MixtureConfig(delay_rule="uniform")
     with pytest.raises(ValueError, match="delay_rule"):
         MixtureConfig(delay_rule="poisson")
+
+
+def test_features_come_from_lhotse_and_heat_gives_one_talker_per_channel(train, tmp_path):
+    from lhotse import Fbank, FbankConfig, NumpyFilesWriter
+
+    from icefall_ext.losses.heat import assign_channels
+
+    feats = train.compute_and_store_features(Fbank(FbankConfig(num_mel_bins=20, sampling_rate=SR)), tmp_path / "fbank",
+                                             storage_type=NumpyFilesWriter)
+    for mixture in mix_split(feats, MixtureConfig(seed=4), "train"):
+        mixed = mixture.load_features()  # lhotse mixes the two tracks' fbank at their offsets and levels
+        assert mixed.shape == (mixture.num_frames, 20)
+        first, second = references_by_speaker(mixture)
+        assignment = assign_channels(mixture.supervisions, 2)
+        assert assignment.transcripts() == [first[2], second[2]] and not assignment.overflow

@@ -22,9 +22,14 @@ class ChannelAssignment:
     channels: List[List[Timed]]  # per channel, its supervisions in time order
     overflow: bool  # some supervision found no free channel and overlaps another on its channel
 
+    def texts(self) -> List[List[str]]:
+        """Per channel, the texts of its supervisions in time order (what channel_targets tokenises
+        one by one, so that each utterance ends with its own <eos>)."""
+        return [[s.text for s in sups if s.text] for sups in self.channels]
+
     def transcripts(self, delimiter: str = " ") -> List[str]:
         """The per-channel references: texts joined in time order ("" for an unused channel)."""
-        return [delimiter.join(s.text for s in sups if s.text) for sups in self.channels]
+        return [delimiter.join(texts) for texts in self.texts()]
 
 
 def assign_channels(supervisions: Sequence[Timed], num_channels: int) -> ChannelAssignment:

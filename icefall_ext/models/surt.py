@@ -189,14 +189,16 @@ class Surt(nn.Module):
 
 
 def channel_targets(
-    transcripts: Sequence[Sequence[str]], encode: Callable[[str], List[int]], num_channels: int
+    channel_texts: Sequence[Sequence[Sequence[str]]], encode: Callable[[str], List[int]], num_channels: int
 ) -> Tuple[torch.Tensor, torch.Tensor]:
-    """Per mixture its channels' HEAT references (ChannelAssignment.transcripts()) -> token ids
-    (C, N, U) padded with -1 and lengths (C, N); a mixture with another number of channels is one line."""
-    for i, channels in enumerate(transcripts):
+    """Per mixture, per channel, the texts HEAT gave it (ChannelAssignment.texts()) -> token ids
+    (C, N, U) padded with -1 and lengths (C, N). Each text is encoded alone and the ids joined, so
+    that with Tokenizer.encode every utterance on a channel ends with its own <eos> (SURT-EP's
+    endpoints); an empty channel has no tokens. A mixture with another number of channels is one line."""
+    for i, channels in enumerate(channel_texts):
         if len(channels) != num_channels:
             raise InputError(f"mixture {i} has {len(channels)} channel references, the model {num_channels} channels")
-    ids = [[encode(text) if text else [] for text in channels] for channels in transcripts]
+    ids = [[[t for text in texts for t in encode(text)] for texts in channels] for channels in channel_texts]
     n, u = len(ids), max((len(t) for channels in ids for t in channels), default=0)
     y = torch.full((num_channels, n, u), -1, dtype=torch.int64)
     y_lens = torch.zeros(num_channels, n, dtype=torch.int64)

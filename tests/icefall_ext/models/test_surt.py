@@ -73,9 +73,9 @@ def encode(text):
 def test_heat_targets_give_finite_losses_with_gradients_to_the_masker():
     model = surt_model().train()
     mixtures = [[sup(0.0, 1.0, "ab c"), sup(0.6, 1.4, "de")], [sup(0.0, 0.5, "f"), sup(0.7, 1.2, "ghi")]]
-    transcripts = [assign_channels(m, 2).transcripts() for m in mixtures]
-    assert transcripts == [["ab c", "de"], ["f ghi", ""]]
-    y, y_lens = channel_targets(transcripts, encode, 2)
+    texts = [assign_channels(m, 2).texts() for m in mixtures]
+    assert texts == [[["ab c"], ["de"]], [["f", "ghi"], []]]
+    y, y_lens = channel_targets(texts, encode, 2)
     assert y_lens.tolist() == [[3, 4], [2, 0]] and y[1, 1].tolist() == [-1, -1, -1, -1]
     out = model(torch.randn(2, 60, F), torch.tensor([60, 48]), y, y_lens)
     assert out["rnnt"].shape == out["ctc"].shape == (2,)
@@ -84,6 +84,12 @@ def test_heat_targets_give_finite_losses_with_gradients_to_the_masker():
     out["loss"].backward()
     grads = [p.grad for p in model.masker.parameters()]
     assert all(g is not None and torch.isfinite(g).all() for g in grads) and any(g.abs().sum() > 0 for g in grads)
+
+
+def test_each_utterance_on_a_channel_ends_with_its_own_eos():
+    eos = 9
+    y, y_lens = channel_targets([[["ab", "c"], ["de"]]], lambda text: encode(text) + [eos], 2)
+    assert y[0, 0, : y_lens[0, 0]].tolist() == [1, 2, eos, 3, eos] and y[1, 0, : y_lens[1, 0]].tolist() == [4, 5, eos]
 
 
 def test_starts_from_a_single_talker_transducer():
@@ -108,8 +114,8 @@ def test_a_source_of_another_vocabulary_or_shape_is_one_line():
 def test_bad_targets_are_one_line():
     model = surt_model()
     with pytest.raises(InputError, match="mixture 1 has 3 channel references, the model 2 channels"):
-        channel_targets([["a", "b"], ["a", "b", "c"]], encode, 2)
-    y, y_lens = channel_targets([["a", "b"]], encode, 2)
+        channel_targets([[["a"], ["b"]], [["a"], ["b"], ["c"]]], encode, 2)
+    y, y_lens = channel_targets([[["a"], ["b"]]], encode, 2)
     with pytest.raises(InputError, match="the model has 2 channels and the batch 2 mixtures"):
         model(torch.randn(2, 40, F), torch.tensor([40, 40]), y, y_lens)
     with pytest.raises(ValueError, match="needs the CTC head"):
@@ -123,7 +129,7 @@ def test_the_eos_latency_penalty_is_charged_per_channel():
     cfg.eos_penalty = EosPenaltyConfig(late_scale=1.0, early_scale=1.0, buffer_frames=0)
     torch.manual_seed(0)
     model = Surt(SurtConfig(transducer=cfg, masker=MaskerConfig(hidden_dim=16)), V).eval()
-    y, y_lens = channel_targets([["ab c", "de"], ["f", "ghi"]], encode, 2)
+    y, y_lens = channel_targets([[["ab c"], ["de"]], [["f"], ["ghi"]]], encode, 2)
     x, x_lens = torch.randn(2, 60, F), torch.tensor([60, 48])
     ends = torch.tensor([[3, 10], [12, 2]])
     with torch.no_grad():

@@ -2,8 +2,6 @@
 configured delay rule, level within +-5 dB, splits kept apart."""
 import numpy as np
 import pytest
-import soundfile as sf
-from lhotse import CutSet, Recording, SupervisionSegment
 
 from icefall_ext.data.mixtures import (
     MixtureConfig,
@@ -13,24 +11,7 @@ from icefall_ext.data.mixtures import (
     references_by_speaker,
 )
 from recipe_common.errors import InputError
-
-SR = 8000
-
-
-def make_cuts(tmp_path, split, speakers, per_speaker=3, seed=0):
-    rng = np.random.default_rng(seed)
-    cuts = []
-    for spk in speakers:
-        for k in range(per_speaker):
-            duration = float(rng.uniform(0.8, 2.0))
-            path = tmp_path / f"{split}-{spk}-{k}.wav"
-            sf.write(path, rng.normal(0, 0.1, int(duration * SR)).astype(np.float32), SR)
-            rec = Recording.from_file(path, recording_id=f"{spk}-{k}")
-            sup = SupervisionSegment(id=rec.id, recording_id=rec.id, start=0.0, duration=rec.duration,
-                                     speaker=spk, text=f"WORDS OF {spk.upper()} {k}")
-            cuts.append(rec.to_cut().with_id(rec.id))
-            cuts[-1].supervisions = [sup]
-    return CutSet.from_cuts(cuts)
+from tests.icefall_ext.data.mixture_sources import SR, make_cuts
 
 
 @pytest.fixture

@@ -6,9 +6,19 @@ reference is its supervisions' texts joined in time order. Where no channel is f
 simultaneous talkers than channels) lhotse puts the supervision on the channel that ends first
 and keeps the mixture, or with strict=True drops it; we do the same and count the drops, so that
 a recipe can report them (lhotse only prints a warning).
+
+The HEAT mask loss (icefall SURT's compute_heat_loss) trains the masker directly: each channel's
+masked features against the log-mel features of the sources HEAT gave it (LOG_EPSILON where none
+speaks); data/surt_batch.py builds those targets from a lhotse mixture.
 """
+import math
 from dataclasses import dataclass
 from typing import List, Protocol, Sequence, Tuple
+
+import torch
+
+# The log-energy of a channel where no source speaks (icefall SURT's LOG_EPSILON).
+LOG_EPSILON = math.log(1e-10)
 
 
 class Timed(Protocol):
@@ -63,3 +73,14 @@ def assign_batch(
             continue
         kept.append((mixture_id, assignment))
     return kept, dropped
+
+
+def heat_mask_loss(masked: torch.Tensor, targets: torch.Tensor, x_lens: torch.Tensor) -> torch.Tensor:
+    """icefall's HEAT loss summed over the batch: per mixture, the squared error of the masked
+    features (N, C, T, F) against the channels' source targets (N, C, T, F), summed over channels,
+    averaged over features, summed over its x_lens frames and divided by them."""
+    if masked.shape != targets.shape:
+        raise ValueError(f"masked features {tuple(masked.shape)} and HEAT targets {tuple(targets.shape)} differ in shape")
+    valid = torch.arange(masked.shape[2], device=masked.device).unsqueeze(0) < x_lens.unsqueeze(1)  # (N, T)
+    error = (masked - targets).pow(2).mean(-1).sum(1) * valid  # (N, T)
+    return (error.sum(1) / x_lens.clamp(min=1)).sum()

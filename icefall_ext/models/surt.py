@@ -13,8 +13,8 @@ bin (overlapped speech shares bins), as icefall's.
 Training targets come from HEAT (icefall_ext/losses/heat.py): channel c learns the references
 assigned to it, concatenated. The loss is the per-channel RNN-T (with the <eos> latency penalty
 of icefall_ext/losses/eos_latency.py per channel, where given) plus the auxiliary CTC of the
-shared encoder. icefall's HEAT mask loss on source features is not here (the mixtures carry no
-source features yet).
+shared encoder, plus, where the batch has source targets, icefall's HEAT mask loss on the
+masked features (losses/heat.py).
 """
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
@@ -22,6 +22,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 import torch
 from torch import nn
 
+from icefall_ext.losses.heat import heat_mask_loss
 from icefall_ext.models.subsampling import LOOKAHEAD_FRAMES
 from icefall_ext.models.transducer import Transducer, TransducerConfig
 from recipe_common.errors import InputError
@@ -48,11 +49,12 @@ class SurtConfig:
     num_channels: int = 2
     rnnt_loss_scale: float = 1.0
     ctc_loss_scale: float = 0.2  # icefall SURT's --ctc-loss-scale; needs transducer.ctc_loss_scale > 0 for the head
+    heat_loss_scale: float = 0.2  # icefall SURT's --heat-loss-scale; used where the batch has source targets
 
     def __post_init__(self):
         if self.num_channels < 1:
             raise ValueError(f"num_channels must be positive, not {self.num_channels}")
-        for name in ("rnnt_loss_scale", "ctc_loss_scale"):
+        for name in ("rnnt_loss_scale", "ctc_loss_scale", "heat_loss_scale"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0, not {getattr(self, name)}")
         if self.ctc_loss_scale > 0 and self.transducer.ctc_loss_scale <= 0:
@@ -110,14 +112,16 @@ class Surt(nn.Module):
 
     def forward(
         self, x: torch.Tensor, x_lens: torch.Tensor, y: torch.Tensor, y_lens: torch.Tensor,
-        eos_ref_frames: Optional[torch.Tensor] = None,
+        eos_ref_frames: Optional[torch.Tensor] = None, source_targets: Optional[torch.Tensor] = None,
     ) -> Dict[str, torch.Tensor]:
-        """{"loss": the weighted sum, "rnnt" and "ctc": (C,) summed losses per channel, "frames"}.
+        """{"loss": the weighted sum, "rnnt" and "ctc": (C,) summed losses per channel, "heat" (with
+        source_targets), "frames"}.
 
         x: (N, T, F) mixture features; y: (C, N, U) token ids of each channel's HEAT reference,
         padded with -1; y_lens: (C, N) (channel_targets builds both); eos_ref_frames: (C, N) the
         encoder frame where each channel's last reference word ends, for the <eos> latency penalty
-        of transducer.eos_penalty on each channel (None: no penalty).
+        of transducer.eos_penalty on each channel (None: no penalty); source_targets: (N, C, T, F)
+        the HEAT mask loss's targets (data/surt_batch.py; None: no mask loss).
         """
         c, n = self.num_channels, x.shape[0]
         if y.shape[:2] != (c, n) or y_lens.shape != (c, n):
@@ -126,7 +130,7 @@ class Surt(nn.Module):
         if eos_ref_frames is not None and eos_ref_frames.shape != (c, n):
             raise InputError(f"<eos> reference frames for {tuple(eos_ref_frames.shape)} (channel, mixture) pairs, "
                              f"not {(c, n)}")
-        encoder_out, lens, _ = self.forward_encoder(x, x_lens)
+        encoder_out, lens, masks = self.forward_encoder(x, x_lens)
         rnnt, ctc = [], []
         for k in range(c):
             part = slice(k * n, (k + 1) * n)
@@ -139,6 +143,9 @@ class Surt(nn.Module):
         if ctc:
             out["ctc"] = torch.stack(ctc)
             loss = loss + self.cfg.ctc_loss_scale * out["ctc"].sum()
+        if source_targets is not None:
+            out["heat"] = heat_mask_loss(x.unsqueeze(1) * masks, source_targets.to(x.device), x_lens)
+            loss = loss + self.cfg.heat_loss_scale * out["heat"]
         out["loss"] = loss
         return out
 

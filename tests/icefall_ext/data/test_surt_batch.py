@@ -1,6 +1,7 @@
 """Mixtures to a SURT batch: features from lhotse, HEAT targets per channel, strict drops counted,
-and the toy model trains on it."""
+source targets for the HEAT mask loss, and the toy model trains on it."""
 import numpy as np
+import pytest
 import torch
 from lhotse import CutSet, Fbank, FbankConfig, NumpyFilesWriter
 
@@ -33,9 +34,21 @@ def test_a_batch_of_mixtures_with_one_three_talker_mixture_dropped(tmp_path):
     assert collate_surt_batch(CutSet.from_cuts([crowded]), encode, 2, strict=True) is None
     assert collate_surt_batch(CutSet.from_cuts([crowded]), encode, 2, strict=False).dropped == 0
 
+    with_sources = collate_surt_batch(CutSet.from_cuts(mixtures), encode, 2, strict=True, with_sources=True)
+    targets = with_sources.source_targets
+    assert targets.shape == (3, 2, *with_sources.features.shape[1:])
+    for i, n in enumerate(with_sources.feature_lens.tolist()):
+        # The channels' sources, at lhotse's gains and offsets, add up (in energy) to the mixture lhotse built.
+        assert torch.allclose(torch.logsumexp(targets[i, :, :n], dim=0), with_sources.features[i, :n], atol=1e-3)
+        first, second = sorted(mixtures[i].supervisions, key=lambda s: s.start)
+        start = round(second.start / 0.01)
+        assert (targets[i, 1, : start - 1] < -20).all() and (targets[i, 1, start + 1 : n] > -20).all()
+
     model = surt_model().train()
-    out = model(batch.features, batch.feature_lens, batch.y, batch.y_lens)
-    assert np.isfinite(float(out["loss"]))
+    out = model(batch.features, batch.feature_lens, batch.y, batch.y_lens, source_targets=targets)
+    assert np.isfinite(float(out["loss"])) and float(out["heat"]) > 0
+    assert float(out["loss"]) == pytest.approx(float(out["rnnt"].sum() + 0.2 * out["ctc"].sum() + 0.2 * out["heat"]),
+                                               rel=1e-5)
     out["loss"].backward()
     assert any(p.grad is not None and p.grad.abs().sum() > 0 for p in model.masker.parameters())
     assert torch.isfinite(out["rnnt"]).all()

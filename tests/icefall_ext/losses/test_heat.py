@@ -43,3 +43,16 @@ def test_strict_drops_and_counts_overflowing_mixtures():
 def test_no_channels_is_one_line():
     with pytest.raises(ValueError, match="num_channels must be positive"):
         assign_channels([], 0)
+
+
+def test_heat_mask_loss_by_hand():
+    import torch
+
+    from icefall_ext.losses.heat import heat_mask_loss
+
+    masked, targets = torch.zeros(2, 2, 3, 2), torch.ones(2, 2, 3, 2)
+    targets[1, 0] = 3.0  # second mixture: channel 0 errs by 3, channel 1 by 1
+    # mixture 0: 2 frames x (1 + 1) / 2 frames = 2; mixture 1: 3 frames x (9 + 1) / 3 frames = 10
+    assert float(heat_mask_loss(masked, targets, torch.tensor([2, 3]))) == pytest.approx(12.0)
+    with pytest.raises(ValueError, match="differ in shape"):
+        heat_mask_loss(masked, targets[:, :1], torch.tensor([2, 3]))

@@ -3,7 +3,7 @@
 The decoder, its graph, and the decodable's models are held by this object and the call: the
 bindings keep raw pointers, and a graph collected before decoding crashes the process."""
 from dataclasses import dataclass
-from typing import List
+from typing import Dict, List
 
 import numpy as np
 
@@ -39,3 +39,13 @@ class HclgDecoder:
         matrix = np.ascontiguousarray(pdf_scores[:, self.model.tid_to_pdf[1:]], dtype=np.float32)
         decodable = khg.DecodableCtc(matrix)
         return self.decode(decodable, utt)
+
+
+def decode_gmm(decoder: HclgDecoder, model, feats: Dict[str, np.ndarray], acoustic_scale: float) -> Dict[str, Hypothesis]:
+    """gmm-latgen-faster's one-best: every utterance through the HCLG at one acoustic scale. An
+    utterance with no surviving path (allow_partial gives a partial one) is returned with ok False."""
+    out = {}
+    for utt, x in feats.items():
+        decodable = model.decodable(x, acoustic_scale)  # kept alive by this frame until decoded
+        out[utt] = decoder.decode(decodable, utt)
+    return out

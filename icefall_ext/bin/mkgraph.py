@@ -34,8 +34,8 @@ def main() -> None:
     model = GmmHmm.load(args.model)
     phones = read_symbol_table(args.lang_dir / "phones.txt")
     disambig = read_int_list(args.lang_dir / "phones" / "disambig.int")
-    check_lang_matches_model([i for p, i in phones.items() if i != 0 and i not in disambig],
-                             model.hmm.trans_model, str(args.lang_dir))
+    lang_phones = {p: i for p, i in phones.items() if i != 0 and i not in disambig}
+    check_lang_matches_model(lang_phones, model.hmm.trans_model, model.phones, str(args.lang_dir))
     l_disambig = kaldifst.StdVectorFst.read(str(args.lang_dir / "L_disambig.fst"))
     g = kaldifst.StdVectorFst.read(str(args.lang_dir / "G.fst"))
     hclg = make_hclg(l_disambig, g, disambig, model.hmm.ctx_dep, model.hmm.trans_model,

@@ -16,7 +16,7 @@ import numpy as np
 from icefall_ext.hybrid.config import HybridRecipeConfig
 from icefall_ext.hybrid.data import map_to_vocabulary, read_feats, read_text
 from icefall_ext.hybrid.hmm import monophone_model
-from icefall_ext.hybrid.lang import read_symbol_table
+from icefall_ext.hybrid.lang import read_int_list, read_symbol_table
 from icefall_ext.hybrid.mono import Utterance, train_mono
 from recipe_common.cli import run_main
 from recipe_common.config import load_config
@@ -45,6 +45,8 @@ def main() -> None:
         raise InputError(f"{args.data_dir}: {len(missing)} utterance(s) in text without features, e.g. {missing[0]}")
     utts = {u: Utterance(feats[u], ids[u]) for u in sorted(ids)}
     model, log, alignments = train_mono(monophone_model(args.lang_dir), args.lang_dir, utts, cfg.mono)
+    disambig = set(read_int_list(args.lang_dir / "phones" / "disambig.int"))
+    model.phones = {p: i for p, i in read_symbol_table(args.lang_dir / "phones.txt").items() if i != 0 and i not in disambig}
     model.save(args.exp_dir / "final.mdl")
     buf = io.BytesIO()
     np.savez(buf, **{u: np.asarray(a, dtype=np.int32) for u, a in alignments.items()})

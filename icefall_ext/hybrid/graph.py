@@ -9,7 +9,7 @@ import math
 import subprocess
 import sys
 from pathlib import Path
-from typing import Iterable, List, Sequence
+from typing import Dict, Iterable, List, Optional, Sequence
 
 from icefall_ext.hybrid.kaldi import kaldifst, khg
 from recipe_common.errors import InputError
@@ -64,12 +64,18 @@ def remove_input_symbols(fst: "kaldifst.StdVectorFst", symbols: Iterable[int]) -
     return out
 
 
-def check_lang_matches_model(lang_phone_ids: Sequence[int], trans_model: "khg.TransitionModel", where: str) -> None:
-    """A graph from another lang than the model's: its phones differ; one line instead of a bad graph."""
-    model_phones = sorted(trans_model.phones)
-    if sorted(lang_phone_ids) != model_phones:
-        raise InputError(f"{where}: the lang has phones {len(lang_phone_ids)} (ids {min(lang_phone_ids)}.."
-                         f"{max(lang_phone_ids)}), the model {len(model_phones)}: not the model's lang")
+def check_lang_matches_model(lang_phones: Dict[str, int], trans_model: "khg.TransitionModel",
+                             model_phones: Optional[Dict[str, int]], where: str) -> None:
+    """A graph from another lang than the model's: one line naming the first phone that differs,
+    instead of a graph whose transition-ids mean other phones. `lang_phones` without <eps> and #k."""
+    if model_phones is not None and lang_phones != model_phones:
+        differ = sorted(set(lang_phones.items()) ^ set(model_phones.items()), key=lambda x: (x[1], x[0]))
+        phone, pid = differ[0]
+        side = "the lang" if lang_phones.get(phone) == pid else "the model"
+        raise InputError(f"{where}: not the model's lang: phone '{phone}' (id {pid}) only in {side}'s phones.txt")
+    if sorted(lang_phones.values()) != sorted(trans_model.phones):
+        raise InputError(f"{where}: not the model's lang: {len(lang_phones)} phones, the model has "
+                         f"{len(trans_model.phones)}")
 
 
 def make_hclg(l_disambig: "kaldifst.StdVectorFst", g: "kaldifst.StdVectorFst", disambig_phones: List[int],

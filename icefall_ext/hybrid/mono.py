@@ -46,12 +46,13 @@ class GmmHmm:
 
     hmm: HmmModel
     am: "khg.AmDiagGmm"
+    phones: Optional[Dict[str, int]] = None  # the lang's phones.txt (without #k): mkgraph checks a lang against it
 
     def save(self, path: Path) -> None:
         with atomic_path(path) as tmp:
             with open(tmp, "wb") as f:
                 pickle.dump({"topo": self.hmm.topo, "ctx_dep": self.hmm.ctx_dep, "trans_model": self.hmm.trans_model,
-                             "am": self.am}, f)
+                             "am": self.am, "phones": self.phones}, f)
 
     @staticmethod
     def load(path: Path) -> "GmmHmm":
@@ -61,7 +62,7 @@ class GmmHmm:
             d = pickle.load(f)
         if not isinstance(d, dict) or "am" not in d:
             raise InputError(f"{path}: not a GMM-HMM model (written by icefall_ext.hybrid.mono?)")
-        return GmmHmm(HmmModel(d["topo"], d["ctx_dep"], d["trans_model"]), d["am"])
+        return GmmHmm(HmmModel(d["topo"], d["ctx_dep"], d["trans_model"]), d["am"], d.get("phones"))
 
     def decodable(self, feats: np.ndarray, acoustic_scale: float) -> "khg.DecodableAmDiagGmmScaled":
         """The caller must keep this model alive while the decodable is used."""

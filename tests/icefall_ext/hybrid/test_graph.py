@@ -77,9 +77,14 @@ def test_arpa_to_g_bad_input_is_one_line(toy, tmp_path):
 
 def test_lang_of_another_model_is_refused(toy):
     lang, _, model = toy
-    check_lang_matches_model([lang.phone_ids[p] for p in lang.silence_phones + lang.nonsilence_phones], model.trans_model, "x")
-    with pytest.raises(InputError, match="not the model's lang"):
-        check_lang_matches_model([1, 2, 3], model.trans_model, "data/lang")
+    phones = {p: lang.phone_ids[p] for p in lang.silence_phones + lang.nonsilence_phones}
+    check_lang_matches_model(phones, model.trans_model, dict(phones), "x")
+    with pytest.raises(InputError, match="not the model's lang: 3 phones, the model has 5"):
+        check_lang_matches_model({"SIL": 1, "SPN": 2, "AH": 3}, model.trans_model, None, "data/lang")
+    renamed = dict(phones)
+    renamed["EH"] = renamed.pop("AH")  # same ids, another phone: the sizes agree, the names do not
+    with pytest.raises(InputError, match="phone 'AH' \\(id 3\\) only in the model's phones.txt"):
+        check_lang_matches_model(renamed, model.trans_model, phones, "data/lang")
 
 
 def test_bigram_arpa_rows_sum_to_one():

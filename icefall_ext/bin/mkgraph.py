@@ -3,7 +3,8 @@
 
     python -m icefall_ext.bin.mkgraph data/lang_test_bg exp/mono/final.mdl exp/mono/graph
 
-Copies words.txt beside HCLG.fst, as Kaldi's graph dirs have it.
+Copies words.txt, phones.txt, lexicon.txt and phones/silence.int beside HCLG.fst (Kaldi's graph dirs
+have the symbol tables; the lexicon gives word times).
 """
 import argparse
 import logging
@@ -28,7 +29,7 @@ def main() -> None:
     p.add_argument("--transition-scale", type=float, default=1.0)
     args = p.parse_args()
     setup_logger()
-    for name in ("L_disambig.fst", "G.fst", "phones.txt", "words.txt"):
+    for name in ("L_disambig.fst", "G.fst", "phones.txt", "words.txt", "lexicon.txt"):
         if not (args.lang_dir / name).is_file():
             raise InputError(f"{args.lang_dir}/{name}: does not exist (a lang dir with G: run the G stage)")
     model = GmmHmm.load(args.model)
@@ -41,7 +42,9 @@ def main() -> None:
     hclg = make_hclg(l_disambig, g, disambig, model.hmm.ctx_dep, model.hmm.trans_model,
                      transition_scale=args.transition_scale, self_loop_scale=args.self_loop_scale)
     write_fst_atomic(hclg, args.graph_dir / "HCLG.fst")
-    shutil.copy(args.lang_dir / "words.txt", args.graph_dir / "words.txt")
+    for name in ("words.txt", "phones.txt", "lexicon.txt", "phones/silence.int"):  # for decoding and word times
+        (args.graph_dir / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(args.lang_dir / name, args.graph_dir / name)
     logging.info(f"{args.graph_dir}/HCLG.fst: {hclg.num_states} states")
 
 

@@ -254,3 +254,19 @@ def read_int_list(path: Path) -> List[int]:
     if not Path(path).is_file():
         raise InputError(f"{path}: does not exist")
     return [int(x) for x in Path(path).read_text().split()]
+
+
+def read_prons(lexicon_txt: Path, word_ids: Dict[str, int], phone_ids: Dict[str, int]) -> Dict[int, List[List[int]]]:
+    """lexicon.txt as ids: word id -> its pronunciations (phone ids), for word times."""
+    if not Path(lexicon_txt).is_file():
+        raise InputError(f"{lexicon_txt}: does not exist")
+    prons: Dict[int, List[List[int]]] = {}
+    for n, line in enumerate(Path(lexicon_txt).read_text().splitlines(), 1):
+        fields = line.split()
+        if not fields:
+            continue
+        unknown = ([fields[0]] if fields[0] not in word_ids else []) + [x for x in fields[1:] if x not in phone_ids]
+        if unknown:
+            raise InputError(f"{lexicon_txt}:{n}: {' '.join(unknown)} not in words.txt/phones.txt")
+        prons.setdefault(word_ids[fields[0]], []).append([phone_ids[p] for p in fields[1:]])
+    return prons

@@ -44,3 +44,10 @@ def word_times(model: HmmModel, alignment: Sequence[int], word_ids: Sequence[int
     for _, n in runs:
         starts.append(starts[-1] + n)
     return [WordTime(w, starts[first], starts[first + n] - starts[first]) for w, first, n in matched]
+
+
+def ctm_lines(utt: str, times: Sequence[WordTime], words: Dict[int, str], frame_shift: float = 0.01,
+              drop: Set[str] = frozenset()) -> List[str]:
+    """Kaldi's CTM (steps/get_ctm.sh): `utt 1 start duration word`, seconds with two decimals."""
+    return [f"{utt} 1 {t.start_frame * frame_shift:.2f} {t.num_frames * frame_shift:.2f} {words[t.word_id]}"
+            for t in times if words[t.word_id] not in drop]

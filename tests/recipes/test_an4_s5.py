@@ -1,5 +1,7 @@
 """egs/an4/s5 (the Kaldi-style GMM-HMM) on a tiny corpus in CMU AN4's exact layout, through every
 stage at the CI config; and its bad input."""
+import ast
+
 import pytest
 
 from .an4_layout import build_tiny_an4
@@ -27,6 +29,11 @@ def test_every_stage_on_a_tiny_an4_layout(tmp_path, fsdd_subset):
     for s in ("dev", "test"):
         for w in ("9", "11"):
             assert (tmp_path / "exp" / "mono" / f"decode_{s}" / f"wer-summary-{s}-lmwt-{w}.txt").is_file()
+    ctm = (tmp_path / "exp" / "mono" / "decode_test" / "ctm-test-lmwt-9.txt").read_text().splitlines()
+    assert ctm and all(len(line.split()) == 5 and line.split()[1] == "1" for line in ctm)
+    recogs = (tmp_path / "exp" / "mono" / "decode_test" / "recogs-test-lmwt-9.txt").read_text()
+    hyp_words = sum(len(ast.literal_eval(line.split("hyp=")[1])) for line in recogs.splitlines() if "\thyp=" in line)
+    assert len(ctm) == hyp_words  # one timed word per recognised word
     text = results.read_text()
     assert "| mono |" in text and "Produced by" in text and "LMWT 9:" in text
     again = run_recipe(RECIPE, args + ["--stage", "2"], timeout=120)

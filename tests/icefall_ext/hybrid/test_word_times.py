@@ -4,7 +4,7 @@ import pytest
 
 from icefall_ext.hybrid.hmm import TrainingGraphs, equal_alignment, monophone_model, phones_of_alignment
 from icefall_ext.hybrid.lang import prepare_lang, read_lexicon, write_lang_dir
-from icefall_ext.hybrid.word_times import WordTime, word_times
+from icefall_ext.hybrid.word_times import WordTime, ctm_lines, word_times
 from recipe_common.errors import InputError
 
 
@@ -64,3 +64,9 @@ def test_hand_made_alignment(toy):
     # AB (AH B) then B (B IY) would need a second B: the phones do not spell it
     with pytest.raises(InputError, match="do not spell the decoded words"):
         word_times(model, ali, [lang.word_ids["AB"], lang.word_ids["B"]], prons, {p["SIL"]})
+
+
+def test_ctm_lines():
+    words = {2: "A", 4: "B", 9: "<sil>"}
+    times = [WordTime(2, 5, 6), WordTime(9, 11, 3), WordTime(4, 14, 12)]
+    assert ctm_lines("utt1", times, words, 0.01, {"<sil>"}) == ["utt1 1 0.05 0.06 A", "utt1 1 0.14 0.12 B"]

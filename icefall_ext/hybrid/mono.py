@@ -124,14 +124,23 @@ def accumulate(model: GmmHmm, utts: Dict[str, Utterance], alignments: Dict[str, 
 
 
 def update(model: GmmHmm, acc, trans_stats: np.ndarray, occs: np.ndarray, mix_up: int, power: float,
-           min_gaussian_occupancy: float) -> None:
-    """gmm-est: ML update of transitions and GMMs, then SplitByCount up to `mix_up` Gaussians."""
+           min_gaussian_occupancy: float, rng: np.random.RandomState, perturb_factor: float = 0.01) -> None:
+    """gmm-est: ML update of transitions and GMMs, then SplitByCount up to `mix_up` Gaussians. The
+    split copies are moved apart here (perturb_factor x standard deviation, Kaldi's amount) with a
+    seeded generator: the binding's own perturbation draws from an unseeded one, so runs differed."""
     model.hmm.trans_model.mle_update(trans_stats, khg.MleTransitionUpdateConfig())
     opts = khg.MleDiagGmmOptions(min_gaussian_occupancy=min_gaussian_occupancy)
     khg.mle_am_diag_gmm_update(opts, acc, khg.str_to_gmm_flags("mvw"), model.am)
-    if mix_up > model.am.num_gauss:
-        model.am.split_by_count(occs.astype(np.float32), mix_up, 0.01, power, 20.0)
-    model.am.compute_gconsts()
+    am = model.am
+    if mix_up > am.num_gauss:
+        before = [am.num_gauss_in_pdf(i) for i in range(am.num_pdfs)]
+        am.split_by_count(occs.astype(np.float32), mix_up, 0.0, power, 20.0)
+        for pdf, n in enumerate(before):
+            for g in range(am.num_gauss_in_pdf(pdf) if am.num_gauss_in_pdf(pdf) > n else 0):
+                mean, var = am.get_gaussian_mean(pdf, g), am.get_gaussian_variance(pdf, g)
+                step = perturb_factor * np.sqrt(var) * rng.randn(len(mean))
+                am.set_gaussian_mean(pdf, g, (mean + step).astype(np.float32))
+    am.compute_gconsts()
 
 
 def align(model: GmmHmm, graphs: Dict[str, "kaldifst.StdVectorFst"], utts: Dict[str, Utterance], beam: float,
@@ -167,6 +176,7 @@ def train_mono(hmm: HmmModel, lang_dir: Path, utts: Dict[str, Utterance], config
     num_gauss = model.am.num_gauss
     inc_gauss = max(0, (config.tot_gauss - num_gauss) // max(1, config.max_iter_inc))
     log = TrainLog()
+    rng = np.random.RandomState(config.seed)
     alignments = {}
     for n, (utt, graph) in enumerate(graphs.items()):
         ali = equal_alignment(graph, len(utts[utt].feats), config.seed + n)
@@ -189,7 +199,7 @@ def train_mono(hmm: HmmModel, lang_dir: Path, utts: Dict[str, Utterance], config
             if not alignments:
                 raise InputError(f"pass {it}: no utterance could be aligned")
         acc, trans_stats, occs, tot, frames = accumulate(model, utts, alignments)
-        update(model, acc, trans_stats, occs, num_gauss, config.power, 3.0 if it == 0 else 10.0)
+        update(model, acc, trans_stats, occs, num_gauss, config.power, 3.0 if it == 0 else 10.0, rng)
         log.log_likes.append(tot / max(frames, 1))
         log.num_gauss.append(model.am.num_gauss)
         logging.info(f"pass {it}: log-likelihood per frame {log.log_likes[-1]:.3f} over {frames} frames, "

@@ -11,6 +11,11 @@ from lhotse import Recording
 WORDS = ["ZERO", "ONE", "TWO", "THREE", "FOUR", "FIVE", "SIX", "SEVEN", "EIGHT", "NINE"]
 TRAIN_SPEAKERS = {"fgeo": "george", "mjac": "jackson", "mluc": "lucas"}
 TEST_SPEAKERS = {"mywe": "yweweler"}
+# etc/an4.dic's entries for the digits (CMU's pronunciations), its fillers and phone list, for the hybrid recipe
+LEXICON = {"ZERO": "Z IY R OW", "ONE": "W AH N", "TWO": "T UW", "THREE": "TH R IY", "FOUR": "F AO R", "FIVE": "F AY V",
+           "SIX": "S IH K S", "SEVEN": "S EH V AH N", "EIGHT": "EY T", "NINE": "N AY N"}
+FILLERS = "<s>             SIL\n</s>            SIL\n<sil>           SIL\n"
+PHONES = "AA AE AH AO AW AY B CH D EH ER EY F G HH IH IY JH K L M N OW P R S SIL T TH UW V W Y Z".split()
 
 
 def _say(fsdd: Path, speaker: str, digits: List[int], rng: random.Random, cache: Dict) -> np.ndarray:
@@ -43,4 +48,7 @@ def build_tiny_an4(root: Path, fsdd: Path, per_speaker: int = 8, audio_format: s
                 fileids.append(f"{folder}/{spk}/{utt}")
         (an4 / "etc" / f"an4_{split}.transcription").write_text("\n".join(transcription) + "\n")
         (an4 / "etc" / f"an4_{split}.fileids").write_text("\n".join(fileids) + "\n")
+    (an4 / "etc" / "an4.dic").write_text("".join(f"{w:<20} {p}\n" for w, p in sorted(LEXICON.items())))
+    (an4 / "etc" / "an4.filler").write_text(FILLERS)
+    (an4 / "etc" / "an4.phone").write_text("\n".join(PHONES) + "\n")
     return an4

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from icefall_ext.asr_config import AsrRecipeConfig
+from icefall_ext.hybrid.config import HybridRecipeConfig
 from diarization.config import DiarRecipeConfig
 from recipe_common.config import load_config
 from vision_egs.mest.config import MestRecipeConfig
@@ -17,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CONFIG_CLASSES = {
     "egs/fsdd/ASR": AsrRecipeConfig,
     "egs/an4/ASR": AsrRecipeConfig,
+    "egs/an4/s5": HybridRecipeConfig,
     "egs/speechocean762/ASR": AsrRecipeConfig,
     "egs/librispeech/ASR": AsrRecipeConfig,
     "egs/meeting/diar": DiarRecipeConfig,

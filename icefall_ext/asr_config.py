@@ -71,6 +71,29 @@ class DecodeConfig:
     bigram: Optional[str] = None
 
 
+STREAMING_SEARCHES = ("greedy_search", "modified_beam_search")
+
+
+@dataclass
+class StreamingConfig:
+    """The `streaming` section: the chunks a causal model is decoded in, by PyTorch and by
+    sherpa-onnx's OnlineRecognizer (one ONNX encoder per chunk: sherpa-onnx reads its T and
+    decode_chunk_len from the metadata), and with which searches; the beam is decode.beam."""
+
+    chunk_frames: List[int] = field(default_factory=lambda: [16, 32, 64])  # feature frames: 160/320/640 ms
+    methods: List[str] = field(default_factory=lambda: list(STREAMING_SEARCHES))
+    num_threads: int = 1  # sherpa-onnx's, for RTF and per-chunk time
+
+    def __post_init__(self):
+        if not self.chunk_frames:
+            raise ValueError("chunk_frames must list at least one chunk size (feature frames)")
+        for m in self.methods:
+            if m not in STREAMING_SEARCHES:
+                raise ValueError(f"methods: '{m}' has no streaming search (known: {', '.join(STREAMING_SEARCHES)})")
+        if self.num_threads <= 0:
+            raise ValueError(f"num_threads must be positive, not {self.num_threads}")
+
+
 @dataclass
 class LmConfig:
     """The `lm` section: the LSTM LM of bin/train_lm.py and its training (lm.train: the trainer's
@@ -176,6 +199,7 @@ class AsrRecipeConfig:
     model: TransducerConfig = field(default_factory=TransducerConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
     decode: DecodeConfig = field(default_factory=DecodeConfig)
+    streaming: StreamingConfig = field(default_factory=StreamingConfig)
     lm: LmConfig = field(default_factory=LmConfig)
     ilma: IlmaConfig = field(default_factory=IlmaConfig)
     mwer: MwerConfig = field(default_factory=MwerConfig)

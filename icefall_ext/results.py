@@ -17,6 +17,14 @@ from lhotse import CutSet
 
 from icefall_ext.data.long_audio import LONG_SET, LONG_SET_WHOLE
 from icefall_ext.decoding.scoring import compute_wer, paired_bootstrap_wer_difference, read_recogs, read_rtf, read_wer_summary
+from icefall_ext.decoding.streaming_files import (
+    StreamingTiming,
+    chunk_name,
+    full_context_name,
+    read_timing,
+    sherpa_streaming_dir,
+    streaming_method,
+)
 from recipe_common.errors import InputError
 from recipe_common.io import read_tsv
 
@@ -53,6 +61,19 @@ class Baseline:
 
 
 @dataclass
+class StreamingTargets:
+    """The streaming targets (issue 22): at `chunk_frames`, PyTorch streaming WER at most
+    (1 + max_relative_to_full_context) times the full-context WER of the same causal model; at
+    every chunk, sherpa-onnx streaming within max_sherpa_onnx_gap absolute of PyTorch streaming
+    and its RTF below max_rtf."""
+
+    chunk_frames: int = 32  # 320 ms
+    max_relative_to_full_context: float = 0.15
+    max_sherpa_onnx_gap: float = 0.3
+    max_rtf: float = 0.1
+
+
+@dataclass
 class ResultsConfig:
     anchors: List[Anchor] = field(default_factory=list)
     # Test set -> WER (%) the best PyTorch method must stay below.
@@ -69,6 +90,7 @@ class ResultsConfig:
     # Largest share of their utterances given any output, PyTorch and sherpa-onnx, every method.
     max_silence_output_share: Optional[float] = None
     baseline: Optional[Baseline] = None
+    streaming: Optional[StreamingTargets] = None  # read when the model is causal and streaming was decoded
 
     def __post_init__(self):
         for name, ages in self.age_groups.items():
@@ -239,15 +261,92 @@ def baseline_lines(baseline: Baseline, exp_dir: Path, methods: List[str], tests:
     return lines, ok
 
 
+@dataclass
+class StreamingRow:
+    """One search, test set and chunk of the streaming stages (WERs in %, None where not decoded)."""
+
+    method: str
+    test: str
+    chunk_frames: int
+    torch_wer: Optional[float]
+    sherpa_wer: Optional[float]
+    full_context_wer: Optional[float]
+    timing: Optional[StreamingTiming]
+
+    @property
+    def relative_to_full_context(self) -> Optional[float]:
+        if self.torch_wer is None or self.full_context_wer is None:
+            return None
+        if self.full_context_wer == 0:
+            return 0.0 if self.torch_wer == 0 else float("inf")
+        return (self.torch_wer - self.full_context_wer) / self.full_context_wer
+
+
+def measure_streaming(exp_dir: Path, methods: List[str], chunks: List[int], tests: List[str]) -> List[StreamingRow]:
+    rows = []
+    for method in methods:
+        for t in tests:
+            full = newest_torch_summary(exp_dir, method, full_context_name(t))
+            for c in chunks:
+                torch_summary = newest_torch_summary(exp_dir, streaming_method(method), chunk_name(t, c))
+                sherpa = sherpa_streaming_dir(exp_dir, method)
+                rows.append(StreamingRow(
+                    method, t, c, read_wer_summary(torch_summary) if torch_summary else None,
+                    read_wer_summary(sherpa / f"wer-summary-{chunk_name(t, c)}.txt"),
+                    read_wer_summary(full) if full else None, read_timing(sherpa / f"timing-{chunk_name(t, c)}.json")))
+    return rows
+
+
+def streaming_lines(rows: List[StreamingRow]) -> List[str]:
+    lines = ["## Streaming vs full context, WER (%)", "",
+             "The same causal model decoded chunk by chunk (PyTorch's streaming search and sherpa-onnx's "
+             "OnlineRecognizer on its streaming export, the audio fed one chunk at a time) and with attention over "
+             "the whole utterance (full context). RTF: sherpa-onnx's whole decode over the audio duration; "
+             "ms a chunk: one encoder call and its search.", "",
+             "| search | test set | chunk | PyTorch streaming | sherpa-onnx streaming | full context | streaming vs full "
+             "context | sherpa-onnx RTF (threads) | ms a chunk |", "|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        rel = r.relative_to_full_context
+        timing = r.timing
+        lines.append(
+            f"| {r.method} | {r.test} | {r.chunk_frames} frames ({10 * r.chunk_frames} ms) | {fmt(r.torch_wer)} | "
+            f"{fmt(r.sherpa_wer)} | {fmt(r.full_context_wer)} | {'–' if rel is None else f'{100 * rel:+.1f} %'} | "
+            f"{'–' if timing is None else f'{timing.rtf:.4f} ({timing.num_threads})'} | "
+            f"{'–' if timing is None else f'{timing.mean_chunk_ms:.2f}'} |")
+    return lines
+
+
+def streaming_target_lines(targets: StreamingTargets, rows: List[StreamingRow]) -> List[str]:
+    at = [r for r in rows if r.chunk_frames == targets.chunk_frames]
+    rels = [r.relative_to_full_context for r in at]
+    worst_rel = None if not at or any(v is None for v in rels) else max(rels)
+    gaps = [None if r.torch_wer is None or r.sherpa_wer is None else abs(r.sherpa_wer - r.torch_wer) for r in rows]
+    worst_gap = None if not rows or any(g is None for g in gaps) else max(gaps)
+    rtfs = [None if r.timing is None else r.timing.rtf for r in rows]
+    worst_rtf = None if not rows or any(v is None for v in rtfs) else max(rtfs)
+    threads = sorted({r.timing.num_threads for r in rows if r.timing is not None})
+    return [
+        f"- streaming WER at {10 * targets.chunk_frames} ms chunks within {100 * targets.max_relative_to_full_context:.0f} % "
+        f"(relative) of full context, PyTorch, every search and test set: worst "
+        f"{'–' if worst_rel is None else f'{100 * worst_rel:+.1f} %'}: "
+        f"{verdict(None if worst_rel is None else worst_rel <= targets.max_relative_to_full_context)}",
+        f"- sherpa-onnx streaming within {targets.max_sherpa_onnx_gap:.2f} absolute of PyTorch streaming, largest gap over "
+        f"chunks, searches and sets: {fmt(worst_gap)}: "
+        f"{verdict(None if worst_gap is None else worst_gap <= targets.max_sherpa_onnx_gap)}",
+        f"- sherpa-onnx streaming RTF below {targets.max_rtf:g} on {', '.join(map(str, threads)) or '–'} thread, worst: "
+        f"{fmt(worst_rtf, '.4f')}: {verdict(None if worst_rtf is None else worst_rtf < targets.max_rtf)}",
+    ]
+
+
+def verdict(ok: Optional[bool]) -> str:
+    return "not measured" if ok is None else ("met" if ok else "**NOT met**")
+
+
 def target_lines(cfg: ResultsConfig, m: Measured, methods: List[str], train_minutes: Optional[float],
                  silence: Optional[Dict[Tuple[str, str, str], Tuple[int, int, int]]] = None,
                  baseline_ok: Optional[bool] = None) -> List[str]:
     """One line per target of the config: the measured value, the threshold, met / NOT met."""
     lines = []
-
-    def verdict(ok: Optional[bool]) -> str:
-        return "not measured" if ok is None else ("met" if ok else "**NOT met**")
-
     for test, limit in cfg.max_wer.items():
         values = [(m.torch_wer.get((meth, test)), meth) for meth in methods]
         values = [(v, meth) for v, meth in values if v is not None]
@@ -291,8 +390,11 @@ def target_lines(cfg: ResultsConfig, m: Measured, methods: List[str], train_minu
 
 
 def build_report(exp_dir: Path, methods: List[str], tests: List[str], command: str, title: str,
-                 cfg: ResultsConfig, manifests: Optional[Dict[str, Path]] = None) -> str:
-    """manifests: test set -> cut manifest, read for the speakers of each test set and results.age_groups."""
+                 cfg: ResultsConfig, manifests: Optional[Dict[str, Path]] = None,
+                 streaming_methods: List[str] = (), streaming_chunks: List[int] = ()) -> str:
+    """manifests: test set -> cut manifest, read for the speakers of each test set and results.age_groups.
+    streaming_methods, streaming_chunks: those of the streaming stages (a causal model's), reported
+    with cfg.streaming's targets where given."""
     lines = [f"# {title}", "", "Produced by:", "", "```bash", command, "```", ""]
     history = read_tsv(exp_dir / "log" / "loss.tsv")
     train_minutes = None
@@ -335,7 +437,12 @@ def build_report(exp_dir: Path, methods: List[str], tests: List[str], command: s
     if cfg.baseline is not None:
         table, baseline_ok = baseline_lines(cfg.baseline, exp_dir, methods, tests)
         lines += [""] + table
+    streaming = measure_streaming(exp_dir, list(streaming_methods), list(streaming_chunks), tests)
+    if streaming:
+        lines += [""] + streaming_lines(streaming)
     targets = target_lines(cfg, m, methods, train_minutes, silence, baseline_ok)
+    if streaming and cfg.streaming is not None:
+        targets += streaming_target_lines(cfg.streaming, streaming)
     if targets:
         lines += ["", "## Targets (computed from the tables above)", ""] + targets
     rtf_lines = []

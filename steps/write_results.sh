@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Writes RESULTS.md of an ASR recipe from its measured files (icefall_ext.bin.write_results) and
 # prints it; skipped when its marker <exp-dir>/.results.done says it was made from the same files
-# (wer-summary, rtf, loss history, training speed, test-set manifests, the recogs of the config's
-# results.baseline run) and the same decode and
-# results sections of the config (utils/run_once.sh). --command is not an input: RESULTS.md keeps
+# (wer-summary, rtf, streaming timing, loss history, training speed, test-set manifests, the recogs of the config's
+# results.baseline run) and the same model, decode,
+# streaming and results sections of the config (utils/run_once.sh). --command is not an input: RESULTS.md keeps
 # the command of the run that wrote it, which a later re-run that changed nothing does not replace.
 #   steps/write_results.sh [--title T] [--command C] <conf> <exp-dir> <manifest-prefix> <results> <test-set>...
 # <manifest-prefix>: e.g. data/manifests/fsdd_cuts_; each test set's speakers are read from its manifest.
@@ -23,9 +23,9 @@ prefix=$3
 results=$4
 shift 4
 
-inputs=("$conf:decode" "$conf:results")
+inputs=("$conf:model" "$conf:decode" "$conf:streaming" "$conf:results")
 for part in "$@"; do inputs+=("$prefix$part.jsonl.gz"); done
-while IFS= read -r f; do inputs+=("$f"); done < <(find "$exp_dir" \( -name 'wer-summary-*' -o -name 'rtf-*' \
+while IFS= read -r f; do inputs+=("$f"); done < <(find "$exp_dir" \( -name 'wer-summary-*' -o -name 'rtf-*' -o -name 'timing-*' \
   -o -name loss.tsv -o -name train_speed.json \) -type f | LC_ALL=C sort)
 baseline=$(python -m icefall_ext.bin.config_value "$conf" results.baseline.exp_dir)  # a run to compare with
 if [ -n "$baseline" ]; then

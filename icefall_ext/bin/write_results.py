@@ -6,7 +6,9 @@
 
 Reads, for every method of decode.methods, EXP_DIR/<method>/wer-summary-<test>-epoch-E-avg-A.txt
 (PyTorch, the newest), EXP_DIR/onnx/<method>/wer-summary-<test>.txt and rtf-<test>.txt
-(sherpa-onnx), the training history, EXP_DIR/log/loss.tsv, EXP_DIR/train_speed.json when
+(sherpa-onnx), for a causal model (model.encoder.causal) the streaming stages' files
+(decoding/streaming_files.py) at streaming.chunk_frames, the training history,
+EXP_DIR/log/loss.tsv, EXP_DIR/train_speed.json when
 icefall_ext.bin.train_speed has measured it, and the anchors and targets of the config's
 `results` section. Nothing is typed in by hand.
 """
@@ -37,8 +39,9 @@ def main() -> None:
     if not args.exp_dir.is_dir():
         raise InputError(f"{args.exp_dir}: experiment directory does not exist")
     manifests = {t: Path(f"{args.manifest_prefix}{t}.jsonl.gz") for t in args.test_sets} if args.manifest_prefix else None
+    streaming = cfg.streaming if getattr(cfg.model.encoder, "causal", False) else None
     report = build_report(args.exp_dir, cfg.decode.methods, args.test_sets, args.command, args.title, cfg.results,
-                          manifests)
+                          manifests, streaming.methods if streaming else (), streaming.chunk_frames if streaming else ())
     write_text_atomic(args.out, report)
     print(report)
 

@@ -39,6 +39,8 @@ class SearchOptions:
     # streaming searches: feature frames per chunk (sherpa-onnx's decode_chunk_len); None: those of
     # the chunk the causal encoder's forward decodes with (the first of model.encoder.chunk_sizes)
     chunk_frames: Optional[int] = None
+    # offline searches: a causal encoder's attention over the whole utterance, not in chunks
+    full_context: bool = False
     # LM fusion (decode.lm_scale etc. of the config; decoding/lm_fusion.py)
     lm_scale: float = 0.0
     ilme_scale: float = 0.0
@@ -192,7 +194,8 @@ def decode_features(
     search, _, from_features, _ = _METHODS[method]
     if from_features:
         return search(model, feats, feat_lens, options)
-    encoder_out, encoder_lens = model.forward_encoder(feats, feat_lens)
+    encoder_out, encoder_lens = (model.forward_encoder(feats, feat_lens, full_context=True) if options.full_context
+                                 else model.forward_encoder(feats, feat_lens))
     return search(model, encoder_out, encoder_lens, options)
 
 

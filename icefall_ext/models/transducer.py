@@ -100,8 +100,14 @@ class Transducer(nn.Module):
             self.simple_am_proj = nn.Linear(self.encoder.output_dim, vocab_size)
             self.simple_lm_proj = nn.Linear(cfg.decoder_dim, vocab_size)
 
-    def forward_encoder(self, x: torch.Tensor, x_lens: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
-        """x: (N, T, F) features -> encoder_out (N, T', D), encoder_out_lens (N,)."""
+    def forward_encoder(
+        self, x: torch.Tensor, x_lens: torch.Tensor, full_context: bool = False
+    ) -> Tuple[torch.Tensor, torch.Tensor]:
+        """x: (N, T, F) features -> encoder_out (N, T', D), encoder_out_lens (N,). full_context: a
+        causal encoder's attention sees the whole utterance (one chunk as long as the input), the
+        reference its streaming decodes are compared with."""
+        if full_context:
+            return self.encoder(x, x_lens, chunk_size=x.shape[1])
         return self.encoder(x, x_lens)
 
     def forward_decoder(self, y: torch.Tensor) -> torch.Tensor:

@@ -87,3 +87,37 @@ def test_the_paired_bootstrap_refuses_other_utterances():
         paired_bootstrap_wer_difference(a, a[:1])
     with pytest.raises(InputError, match="other references"):
         paired_bootstrap_wer_difference(a, [("u1", ["A"], ["A"]), ("u2", ["C"], ["B"])])
+
+
+def test_streaming_table_and_targets_from_measured_files(tmp_path):
+    """The streaming rows beside full context, and the three streaming targets, from the files the
+    streaming stages write (decoding/streaming_files.py); a missing sherpa-onnx file is not measured."""
+    from icefall_ext.decoding.streaming_files import StreamingTiming, write_timing
+    from icefall_ext.results import StreamingTargets
+
+    for method in METHODS:
+        for d in (tmp_path / method, tmp_path / f"streaming_{method}", tmp_path / "onnx_streaming" / method):
+            d.mkdir(parents=True, exist_ok=True)
+        write_wer_summary(tmp_path / method / "wer-summary-test-full-context-epoch-8-avg-2.txt", "x", 10.0)
+        for chunk, wer in ((16, 12.0), (32, 11.0)):
+            write_wer_summary(tmp_path / f"streaming_{method}" / f"wer-summary-test-chunk-{chunk}-epoch-8-avg-2.txt",
+                              "x", wer)
+            write_wer_summary(tmp_path / "onnx_streaming" / method / f"wer-summary-test-chunk-{chunk}.txt", "x", wer + 0.1)
+            write_timing(tmp_path / "onnx_streaming" / method / f"timing-test-chunk-{chunk}.json",
+                         StreamingTiming(0.5, 10.0, 1, 100, 0.2))
+    cfg = ResultsConfig(streaming=StreamingTargets(chunk_frames=32, max_relative_to_full_context=0.15,
+                                                   max_sherpa_onnx_gap=0.3, max_rtf=0.1))
+    text = build_report(tmp_path, METHODS, ["test"], "./run.sh", "t", cfg, None, METHODS, [16, 32])
+    table = text.split("## Streaming vs full context")[1].split("##")[0]
+    assert "| greedy_search | test | 32 frames (320 ms) | 11.00 | 11.10 | 10.00 | +10.0 % | 0.0500 (1) | 2.00 |" in table
+    targets = text.split("## Targets")[1]
+    assert "streaming WER at 320 ms chunks within 15 % (relative) of full context" in targets
+    assert "worst +10.0 %: met" in targets
+    assert "largest gap over chunks, searches and sets: 0.10: met" in targets
+    assert "RTF below 0.1 on 1 thread, worst: 0.0500: met" in targets
+    cfg.streaming.max_relative_to_full_context = 0.05
+    (tmp_path / "onnx_streaming" / "greedy_search" / "wer-summary-test-chunk-16.txt").unlink()
+    targets = build_report(tmp_path, METHODS, ["test"], "./run.sh", "t", cfg, None, METHODS, [16, 32]).split("## Targets")[1]
+    assert "worst +10.0 %: **NOT met**" in targets and "sets: –: not measured" in targets
+    # a full-context model reports no streaming section
+    assert "Streaming" not in build_report(tmp_path, METHODS, ["test"], "./run.sh", "t", cfg)

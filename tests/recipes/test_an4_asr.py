@@ -24,12 +24,47 @@ def test_every_stage_on_a_tiny_an4_layout(tmp_path, fsdd_subset):
     assert "test WER below 7.40 %" in targets and "sherpa-onnx within 0.30" in targets and "training at most 60 min" in targets
     assert (tmp_path / "exp" / "onnx" / "encoder.onnx").is_file() and (tmp_path / "exp" / "onnx" / "ctc.onnx").is_file()
     assert "| ctc_greedy_search |" in text  # the CTC head, by PyTorch and by sherpa-onnx's CTC recogniser
+    assert "Stages 9-12: skipped, the encoder of conf/ci.yaml is not causal" in proc.stdout
+    assert "Stage 13: " in proc.stdout and "Streaming" not in text
     marker = (tmp_path / "data" / "manifests" / ".an4.done").read_text()
     assert "--num-dev 6" in marker
     again = run_recipe(RECIPE, ["--conf", "conf/ci.yaml", "--corpus-dir", str(an4), "--num-dev", "6", "--stop-stage", "3",
                                 "--data-dir", str(tmp_path / "data")])
     assert_ok(again)
     assert ".an4.done: done already, skipping" in again.stdout
+
+
+def test_streaming_stages_at_the_ci_streaming_config(tmp_path, fsdd_subset):
+    """A causal encoder (conf/ci_streaming.yaml): stages 9-12 decode streaming in PyTorch and with
+    sherpa-onnx's OnlineRecognizer at every chunk; their WERs agree within results.streaming's
+    tolerance, and a re-run of those stages does nothing."""
+    an4 = build_tiny_an4(tmp_path / "corpus", fsdd_subset, per_speaker=6)
+    results, exp = tmp_path / "RESULTS.md", tmp_path / "exp"
+    args = ["--conf", "conf/ci_streaming.yaml", "--corpus-dir", str(an4), "--num-dev", "4",
+            "--data-dir", str(tmp_path / "data"), "--exp-dir", str(exp), "--results", str(results)]
+    proc = run_recipe(RECIPE, args)
+    assert_ok(proc)
+    for stage in range(9, 14):
+        assert f"Stage {stage}: " in proc.stdout
+    for chunk in (16, 32):
+        assert {p.name for p in (exp / "onnx_streaming" / f"chunk-{chunk}").iterdir()} >= {
+            "encoder.onnx", "decoder.onnx", "joiner.onnx", "tokens.txt"}
+    text = results.read_text()
+    table = text.split("## Streaming vs full context, WER (%)")[1].split("##")[0]
+    rows = [line.split(" | ") for line in table.splitlines() if line.startswith("| greedy_search") or
+            line.startswith("| modified_beam_search")]
+    assert len(rows) == 2 * 2 * 2  # searches x test sets x chunks
+    for row in rows:
+        torch_wer, sherpa_wer, full = (float(v) for v in row[3:6])
+        assert abs(torch_wer - sherpa_wer) <= 0.3, row
+        assert float(row[7].split()[0]) > 0 and float(row[8].rstrip(" |")) > 0  # RTF, ms a chunk
+    targets = text.split("## Targets")[1]
+    assert "sherpa-onnx streaming within 0.30 absolute of PyTorch streaming" in targets
+    assert "streaming WER at 320 ms chunks within 15 % (relative) of full context" in targets
+    assert "sherpa-onnx streaming RTF below 0.1 on 1 thread" in targets
+    again = run_recipe(RECIPE, args + ["--stage", "9"])
+    assert_ok(again)
+    assert again.stdout.count("done already, skipping") >= 6  # stages 9-12 (and their scoring) and 13
 
 
 def test_no_corpus_is_a_one_line_error(tmp_path):

@@ -6,9 +6,13 @@
 #   ./run.sh --corpus-dir /path/to/an4           # CMU's release (.sph) or a FLAC copy, same layout
 #   ./run.sh --download true                     # fetch an4_sphere.tar.gz (64 MB) into download/ first
 #   ./run.sh --corpus-dir DIR --stage 5          # re-decode, re-score, re-export from the trained model
+#   ./run.sh --corpus-dir DIR --conf conf/tiny_streaming.yaml --exp-dir exp/transducer_streaming   # causal, streaming
 #
 # Stages: 0 download, 1 prepare, 2 fbank, 3 tokens, 4 train, 5 decode, 6 score, 7 export,
-#         8 sherpa-onnx decode + score, 9 RESULTS.md. Each stage skips work already done.
+#         8 sherpa-onnx decode + score, then for a causal encoder (model.encoder.causal) only:
+#         9 streaming decode (PyTorch, each chunk of streaming.chunk_frames, and full context),
+#         10 score, 11 streaming export, 12 sherpa-onnx streaming decode + score; 13 RESULTS.md.
+#         Each stage skips work already done.
 set -euo pipefail
 
 cmdline="$0 $*"
@@ -35,7 +39,7 @@ epoch=                 # checkpoint to decode/export; empty: the last
 avg=                   # checkpoints to average; empty: decode.avg of the config
 
 . utils/parse_options.sh
-. utils/check_stages.sh 9
+. utils/check_stages.sh 13
 
 . ./path.sh
 . utils/log.sh
@@ -47,6 +51,8 @@ fbank=$data_dir/fbank
 lang=$data_dir/lang_bpe
 method_list=$(python -m icefall_ext.bin.config_value "$conf" decode.methods)  # a bad config stops here, in one line
 read -r -a methods <<< "$method_list"
+causal=$(python -m icefall_ext.bin.config_value "$conf" model.encoder.causal)
+read -r -a streaming_methods <<< "$(python -m icefall_ext.bin.config_value "$conf" streaming.methods)"
 
 if [ "$stage" -le 0 ] && [ "$stop_stage" -ge 0 ]; then
   if [ -n "$corpus_dir" ]; then
@@ -107,8 +113,35 @@ if [ "$stage" -le 8 ] && [ "$stop_stage" -ge 8 ]; then
   steps/score.sh "${methods[@]/#/$exp_dir/onnx/}"
 fi
 
-if [ "$stage" -le 9 ] && [ "$stop_stage" -ge 9 ]; then
-  log "Stage 9: $results"
+if [ "$causal" != True ] && [ "$stage" -le 12 ] && [ "$stop_stage" -ge 9 ]; then
+  log "Stages 9-12: skipped, the encoder of $conf is not causal (model.encoder.causal: false): no streaming"
+fi
+
+if [ "$causal" = True ] && [ "$stage" -le 9 ] && [ "$stop_stage" -ge 9 ]; then
+  log "Stage 9: streaming decode of $tests with PyTorch (${streaming_methods[*]}), and full context"
+  # shellcheck disable=SC2086
+  steps/decode_streaming.sh --epoch "$epoch" --avg "$avg" "$conf" "$lang" "$exp_dir" "$fbank" $tests
+fi
+
+if [ "$causal" = True ] && [ "$stage" -le 10 ] && [ "$stop_stage" -ge 10 ]; then
+  log "Stage 10: score the streaming and full-context decodes"
+  steps/score.sh "${streaming_methods[@]/#/$exp_dir/streaming_}" "${streaming_methods[@]/#/$exp_dir/}"
+fi
+
+if [ "$causal" = True ] && [ "$stage" -le 11 ] && [ "$stop_stage" -ge 11 ]; then
+  log "Stage 11: streaming export to ONNX for sherpa-onnx's OnlineRecognizer -> $exp_dir/onnx_streaming"
+  steps/export_onnx_streaming.sh --epoch "$epoch" --avg "$avg" "$conf" "$lang" "$exp_dir"
+fi
+
+if [ "$causal" = True ] && [ "$stage" -le 12 ] && [ "$stop_stage" -ge 12 ]; then
+  log "Stage 12: streaming decode of $tests with sherpa-onnx's OnlineRecognizer and score"
+  # shellcheck disable=SC2086
+  steps/decode_sherpa_onnx_streaming.sh "$conf" "$exp_dir" "$manifests/an4_cuts_" $tests
+  steps/score.sh "${streaming_methods[@]/#/$exp_dir/onnx_streaming/}"
+fi
+
+if [ "$stage" -le 13 ] && [ "$stop_stage" -ge 13 ]; then
+  log "Stage 13: $results"
   # shellcheck disable=SC2086
   steps/write_results.sh --title "CMU AN4: transducer ($conf)" --command "$cmdline" \
     "$conf" "$exp_dir" "$manifests/an4_cuts_" "$results" $tests

@@ -32,8 +32,7 @@ if [ -n "$baseline" ]; then
   [ -d "$baseline" ] || { echo "$0: results.baseline.exp_dir $baseline of $conf does not exist (train it first)" 1>&2; exit 1; }
   while IFS= read -r f; do inputs+=("$f"); done < <(find "$baseline" -name 'recogs-*' -type f | LC_ALL=C sort)
 fi
-# A deleted RESULTS.md is written again even though its inputs did not change.
-[ -f "$results" ] || rm -f "$exp_dir/.results.done"
-utils/run_once.sh --inputs "${inputs[*]}" --ignore "--command" "$exp_dir/.results.done" \
+# --outputs: a deleted RESULTS.md is written again even though its inputs did not change.
+utils/run_once.sh --inputs "${inputs[*]}" --outputs "$results" --ignore "--command" "$exp_dir/.results.done" \
   python -m icefall_ext.bin.write_results --config "$conf" --exp-dir "$exp_dir" --test-sets "$@" \
     --manifest-prefix "$prefix" --command "$command" --title "$title" --out "$results"

@@ -36,9 +36,11 @@ def test_every_stage_on_a_tiny_an4_layout(tmp_path, fsdd_subset):
     assert len(ctm) == hyp_words  # one timed word per recognised word
     text = results.read_text()
     assert "| mono |" in text and "Produced by" in text and "LMWT 9:" in text
+    written = results.stat().st_mtime_ns
     again = run_recipe(RECIPE, args + ["--stage", "2"], timeout=120)
     assert_ok(again)
-    assert "done already, skipping" in again.stdout
+    assert "done already, skipping" in again.stdout and ".results.done: done already, skipping" in again.stdout
+    assert results.stat().st_mtime_ns == written  # a finished recipe re-run rewrites nothing (issue 19)
 
 
 def test_a_lexicon_phone_outside_the_phone_set_is_one_line(tmp_path, fsdd_subset):

@@ -120,7 +120,7 @@ fi
 if [ "$causal" = True ] && [ "$stage" -le 9 ] && [ "$stop_stage" -ge 9 ]; then
   log "Stage 9: streaming decode of $tests with PyTorch (${streaming_methods[*]}), and full context"
   # shellcheck disable=SC2086
-  steps/decode_streaming.sh --epoch "$epoch" --avg "$avg" "$conf" "$lang" "$exp_dir" "$fbank" $tests
+  steps/decode_transducer.sh --streaming true --epoch "$epoch" --avg "$avg" "$conf" "$lang" "$exp_dir" "$fbank" $tests
 fi
 
 if [ "$causal" = True ] && [ "$stage" -le 10 ] && [ "$stop_stage" -ge 10 ]; then
@@ -130,7 +130,7 @@ fi
 
 if [ "$causal" = True ] && [ "$stage" -le 11 ] && [ "$stop_stage" -ge 11 ]; then
   log "Stage 11: streaming export to ONNX for sherpa-onnx's OnlineRecognizer -> $exp_dir/onnx_streaming"
-  steps/export_onnx_streaming.sh --epoch "$epoch" --avg "$avg" "$conf" "$lang" "$exp_dir"
+  steps/export_onnx.sh --streaming true --epoch "$epoch" --avg "$avg" "$conf" "$lang" "$exp_dir"
 fi
 
 if [ "$causal" = True ] && [ "$stage" -le 12 ] && [ "$stop_stage" -ge 12 ]; then

@@ -114,3 +114,16 @@ def test_forced_alignment_gives_every_word_an_item_in_order_inside_the_cut(tok):
         starts = [w.start - cut.start for w in items]
         assert starts == sorted(starts) and starts[0] >= 0 and items[-1].start + items[-1].duration - cut.start <= cut.duration + 0.04
     assert reference_end_frames(list(aligned.values()), 4).min() >= 0
+
+
+def test_align_cuts_names_a_missing_manifest(tmp_path):
+    import subprocess
+    import sys
+
+    cuts = tmp_path / "cuts_train.jsonl.gz"
+    proc = subprocess.run([sys.executable, "-m", "icefall_ext.bin.align_cuts", "--config", "c.yaml", "--exp-dir",
+                           str(tmp_path), "--bpe-model", "bpe.model", "--cuts", str(cuts), "--out", str(tmp_path / "o.jsonl.gz")],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1 and proc.stderr.strip().splitlines() == [
+        f"align_cuts.py: error: {cuts}: cut manifest does not exist"]
+    assert not (tmp_path / "o.jsonl.gz").exists()

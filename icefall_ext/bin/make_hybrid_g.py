@@ -12,13 +12,11 @@ import shutil
 from pathlib import Path
 
 from icefall_ext.hybrid.config import HybridRecipeConfig
-from icefall_ext.hybrid.data import map_to_vocabulary, read_text
+from icefall_ext.hybrid.data import transcript_word_ids
 from icefall_ext.hybrid.graph import arpa_to_g
-from icefall_ext.hybrid.lang import read_symbol_table
 from icefall_ext.lm.arpa import BOS, EOS, estimate_bigram_arpa
 from recipe_common.cli import run_main
 from recipe_common.config import load_config
-from recipe_common.errors import InputError
 from recipe_common.io import write_text_atomic
 from recipe_common.logging import setup_logger
 
@@ -32,11 +30,7 @@ def main() -> None:
     args = p.parse_args()
     setup_logger()
     cfg = load_config(args.config, HybridRecipeConfig)
-    if not (args.lang_dir / "words.txt").is_file():
-        raise InputError(f"{args.lang_dir}: not a lang dir (no words.txt)")
-    word_ids = read_symbol_table(args.lang_dir / "words.txt")
-    oov = (args.lang_dir / "oov.txt").read_text().strip()
-    ids, _ = map_to_vocabulary(read_text(args.text), word_ids, oov, str(args.text))
+    word_ids, ids = transcript_word_ids(args.text, args.lang_dir)
     words = {i: w for w, i in word_ids.items()}
     sentences = [[words[i] for i in seq] for _, seq in sorted(ids.items())]
     vocab = [w for w in word_ids if w not in ("<eps>", "#0", BOS, EOS)]

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from icefall_ext.hybrid.config import HybridRecipeConfig
-from icefall_ext.hybrid.data import map_to_vocabulary, read_feats, read_text
+from icefall_ext.hybrid.data import read_feats, transcript_word_ids
 from icefall_ext.hybrid.hmm import monophone_model
 from icefall_ext.hybrid.lang import read_int_list, read_symbol_table
 from icefall_ext.hybrid.mono import Utterance, train_mono
@@ -34,11 +34,7 @@ def main() -> None:
     args = p.parse_args()
     setup_logger()
     cfg = load_config(args.config, HybridRecipeConfig)
-    if not (args.lang_dir / "words.txt").is_file():
-        raise InputError(f"{args.lang_dir}: not a lang dir (no words.txt)")
-    word_ids = read_symbol_table(args.lang_dir / "words.txt")
-    oov = (args.lang_dir / "oov.txt").read_text().strip()
-    ids, _ = map_to_vocabulary(read_text(args.data_dir / "text"), word_ids, oov, str(args.data_dir / "text"))
+    word_ids, ids = transcript_word_ids(args.data_dir / "text", args.lang_dir)
     feats = read_feats(args.data_dir / "feats.npz")
     missing = sorted(set(ids) - set(feats))
     if missing:

@@ -56,6 +56,9 @@ class ConnectedDigitsConfig:
     silence_duration: Tuple[float, float] = (0.3, 3.0)
     silence_level_db: Tuple[float, float] = (-100.0, -40.0)  # RMS of digit-free utterances, dBFS
     quiet_gain_db: float = -20.0  # test_quiet, test_open_quiet
+    # test_long (the recipe's stage 9): one speaker's test utterances joined into files of min-max
+    # seconds; a small test set (the CI config's) needs shorter ones
+    long_file_duration: Tuple[float, float] = (20.0, 36.0)
     sample_rate: int = 16000
     seed: int = 1234
 

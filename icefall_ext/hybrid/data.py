@@ -78,5 +78,18 @@ def map_to_vocabulary(text: Dict[str, List[str]], word_ids: Dict[str, int], oov:
     return out, oovs
 
 
+def transcript_word_ids(text_path: Path, lang_dir: Path) -> Tuple[Dict[str, int], Dict[str, List[int]]]:
+    """(words.txt of a lang dir, each utterance's word ids): a Kaldi `text` file mapped onto the
+    lang's vocabulary, unknown words to its oov.txt word (counted, as Kaldi's sym2int.pl --map-oov)."""
+    from icefall_ext.hybrid.lang import read_symbol_table  # here: lang loads the Kaldi wheels, which make_mfcc does not need
+
+    if not (Path(lang_dir) / "words.txt").is_file():
+        raise InputError(f"{lang_dir}: not a lang dir (no words.txt)")
+    word_ids = read_symbol_table(Path(lang_dir) / "words.txt")
+    oov = (Path(lang_dir) / "oov.txt").read_text().strip()
+    ids, _ = map_to_vocabulary(read_text(text_path), word_ids, oov, str(text_path))
+    return word_ids, ids
+
+
 def words_of_ids(ids: Sequence[int], words: Sequence[str]) -> List[str]:
     return [words[i] for i in ids]

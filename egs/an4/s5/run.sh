@@ -40,25 +40,7 @@ manifests=$data_dir/manifests
 lang=$data_dir/lang
 lang_test=$data_dir/lang_test_bg
 
-if [ "$stage" -le 0 ] && [ "$stop_stage" -ge 0 ]; then
-  if [ -n "$corpus_dir" ]; then
-    log "Stage 0: --corpus-dir $corpus_dir given, no download"
-  elif $download; then
-    log "Stage 0: download AN4 into $dl_dir"
-    python "$TOOLKIT_ROOT/local/download_an4.py" "$dl_dir"
-  else
-    echo "$0: give --corpus-dir DIR (AN4's layout: etc/an4_train.transcription, etc/an4.dic, wav/) or --download true" 1>&2
-    exit 1
-  fi
-fi
-[ -z "$corpus_dir" ] && corpus_dir=$dl_dir/an4
-
-if [ "$stage" -le 1 ] && [ "$stop_stage" -ge 1 ]; then
-  log "Stage 1: local/prepare_data: lhotse manifests from $corpus_dir (egs/an4/ASR's data prep)"
-  utils/run_once.sh --inputs "$TOOLKIT_ROOT/local/prepare_an4.py" --on-change stop "$manifests/.an4.done" \
-    python "$TOOLKIT_ROOT/local/prepare_an4.py" --corpus-dir "$corpus_dir" --output-dir "$data_dir" \
-      --num-dev "$num_dev"
-fi
+. "$TOOLKIT_ROOT/local/an4_corpus.sh"  # stages 0 (corpus folder) and 1 (lhotse manifests)
 
 if [ "$stage" -le 2 ] && [ "$stop_stage" -ge 2 ]; then
   log "Stage 2: utils/prepare_lang: $corpus_dir/etc/an4.dic + an4.filler -> $lang"

@@ -34,8 +34,8 @@ trainer_cmd=           # job runner for training, e.g. "$cuda_cmd" (cmd.sh); emp
 use_amp=false          # mixed precision training (float16 on CUDA)
 epoch=                 # checkpoint to decode/export; empty: the last
 avg=                   # checkpoints to average; empty: decode.avg of the config
-long_min_duration=20   # stage 9: long files of one test speaker's utterances, min-max seconds
-long_max_duration=36
+long_min_duration=     # stage 9: long files of one test speaker's utterances, min-max seconds;
+long_max_duration=     #   empty: corpus.long_file_duration of the config (20-36 s by default)
 
 . utils/parse_options.sh
 . utils/check_stages.sh 10
@@ -100,6 +100,9 @@ if [ "$stage" -le 8 ] && [ "$stop_stage" -ge 8 ]; then
 fi
 
 if [ "$stage" -le 9 ] && [ "$stop_stage" -ge 9 ]; then
+  read -r config_min config_max <<< "$(python -m icefall_ext.bin.config_value "$conf" corpus.long_file_duration)"
+  long_min_duration=${long_min_duration:-$config_min}
+  long_max_duration=${long_max_duration:-$config_max}
   log "Stage 9: long files ($long_min_duration-$long_max_duration s of test utterances): decode cut at pauses and whole, score"
   steps/decode_long_files.sh --epoch "$epoch" --avg "$avg" --min-duration "$long_min_duration" \
     --max-duration "$long_max_duration" "$conf" "$lang" "$exp_dir" "$manifests/fsdd_cuts_test.jsonl.gz" "$data_dir/test_long"

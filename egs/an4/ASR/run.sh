@@ -49,6 +49,9 @@ tests="dev test"
 manifests=$data_dir/manifests
 fbank=$data_dir/fbank
 lang=$data_dir/lang_bpe
+if [ "$(python -m icefall_ext.bin.config_value "$conf" tokens.eos)" = True ]; then
+  lang=${lang}_eos  # an <eos> model has tokens of its own
+fi
 method_list=$(python -m icefall_ext.bin.config_value "$conf" decode.methods)  # a bad config stops here, in one line
 read -r -a methods <<< "$method_list"
 causal=$(python -m icefall_ext.bin.config_value "$conf" model.encoder.causal)

@@ -95,6 +95,43 @@ class StreamingConfig:
 
 
 @dataclass
+class EndpointingConfig:
+    """The `endpointing` section (issue 22): the <eos> latency-penalty sweep, fine-tuned from the
+    recipe's <eos> model (bin/train_eos_penalty.py), and how every endpointer is measured
+    (bin/decode_endpoints.py, bin/score_endpoints.py)."""
+
+    late_scales: List[float] = field(default_factory=lambda: [0.0, 0.5, 1.0, 2.0])  # 0: the same fine-tuning, no penalty
+    early_scale: float = 0.0  # each penalised model's early weight (model.eos_penalty's)
+    buffer_frames: int = 2
+    num_epochs: int = 3  # fine-tuning epochs, augmentation on from the first; no warm-up
+    base_lr: float = 5e-4
+    chunk_frames: int = 32  # the streaming chunk endpointing runs at (feature frames)
+    trailing_silence: List[float] = field(default_factory=lambda: [0.5, 2.0])  # seconds after each utterance
+    rule2_sweep: List[float] = field(default_factory=lambda: [0.3, 0.6, 0.9])  # sherpa-onnx's rule 2, beside its default
+    # the operating point, chosen on dev, and the targets on test: the penalty cuts the median latency
+    # of the unpenalised twin by at least min_median_latency_cut, changes its WER by at most
+    # max_wer_change (relative), and leaves at most max_early_cutoff of the utterances cut early
+    min_median_latency_cut: float = 0.4
+    max_wer_change: float = 0.05
+    max_early_cutoff: float = 0.02
+
+    def __post_init__(self):
+        if not self.late_scales or any(w < 0 for w in self.late_scales):
+            raise ValueError(f"late_scales must list weights >= 0, not {self.late_scales}")
+        if 0.0 not in self.late_scales:
+            raise ValueError("late_scales must hold 0.0: the unpenalised fine-tuning every penalty is compared with")
+        for name in ("early_scale", "buffer_frames", "min_median_latency_cut", "max_wer_change", "max_early_cutoff"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be >= 0, not {getattr(self, name)}")
+        if self.num_epochs <= 0 or self.base_lr <= 0:
+            raise ValueError(f"num_epochs and base_lr must be positive, not {self.num_epochs} and {self.base_lr}")
+        if not self.trailing_silence or any(s < 0 for s in self.trailing_silence):
+            raise ValueError(f"trailing_silence must list seconds >= 0, not {self.trailing_silence}")
+        if any(s <= 0 for s in self.rule2_sweep):
+            raise ValueError(f"rule2_sweep must list positive seconds, not {self.rule2_sweep}")
+
+
+@dataclass
 class LmConfig:
     """The `lm` section: the LSTM LM of bin/train_lm.py and its training (lm.train: the trainer's
     options; the audio ones, SpecAugment and noise, go unused)."""
@@ -200,6 +237,7 @@ class AsrRecipeConfig:
     train: TrainConfig = field(default_factory=TrainConfig)
     decode: DecodeConfig = field(default_factory=DecodeConfig)
     streaming: StreamingConfig = field(default_factory=StreamingConfig)
+    endpointing: EndpointingConfig = field(default_factory=EndpointingConfig)
     lm: LmConfig = field(default_factory=LmConfig)
     ilma: IlmaConfig = field(default_factory=IlmaConfig)
     mwer: MwerConfig = field(default_factory=MwerConfig)

@@ -7,7 +7,8 @@
 Reads, for every method of decode.methods, EXP_DIR/<method>/wer-summary-<test>-epoch-E-avg-A.txt
 (PyTorch, the newest), EXP_DIR/onnx/<method>/wer-summary-<test>.txt and rtf-<test>.txt
 (sherpa-onnx), for a causal model (model.encoder.causal) the streaming stages' files
-(decoding/streaming_files.py) at streaming.chunk_frames, the training history,
+(decoding/streaming_files.py) at streaming.chunk_frames, the endpointing stages' EXP_DIR/endpoints/metrics.tsv
+(icefall_ext/endpoint_results.py, with the endpointing section's targets), the training history,
 EXP_DIR/log/loss.tsv, EXP_DIR/train_speed.json when
 icefall_ext.bin.train_speed has measured it, and the anchors and targets of the config's
 `results` section. Nothing is typed in by hand.
@@ -16,6 +17,8 @@ import argparse
 from pathlib import Path
 
 from icefall_ext.asr_config import AsrRecipeConfig
+from icefall_ext.decoding.endpoint_files import ENDPOINTS
+from icefall_ext.endpoint_results import read_metrics, report_lines
 from icefall_ext.results import build_report
 from recipe_common.cli import run_main
 from recipe_common.config import load_config
@@ -42,6 +45,9 @@ def main() -> None:
     streaming = cfg.streaming if getattr(cfg.model.encoder, "causal", False) else None
     report = build_report(args.exp_dir, cfg.decode.methods, args.test_sets, args.command, args.title, cfg.results,
                           manifests, streaming.methods if streaming else (), streaming.chunk_frames if streaming else ())
+    endpoints = read_metrics(args.exp_dir / ENDPOINTS / "metrics.tsv")
+    if endpoints:
+        report += "\n" + "\n".join(report_lines(endpoints, args.test_sets, cfg.endpointing)) + "\n"
     write_text_atomic(args.out, report)
     print(report)
 

@@ -23,6 +23,7 @@ class Endpointed:
     hyp_words: List[str]  # recognised before the endpoint
     ref_end: float  # seconds: the end of the reference's last word
     endpoint: Optional[float]  # seconds; None: none detected
+    dropped_words: int = 0  # recognised after the endpoint (EOS: after the <eos>), not in hyp_words
 
 
 def endpoint_metrics(results: Sequence[Endpointed]) -> Dict[str, float]:
@@ -37,5 +38,6 @@ def endpoint_metrics(results: Sequence[Endpointed]) -> Dict[str, float]:
         "early_cutoff_rate": float((latencies < 0).sum()) / len(results),
         "no_endpoint_rate": sum(r.endpoint is None for r in results) / len(results),
         "wer": 100.0 * errors / max(words, 1),
+        "dropped_words": float(sum(r.dropped_words for r in results)),
         "utterances": float(len(results)),
     }

@@ -4,9 +4,14 @@ streaming model. An utterance's audio is fed to an OnlineRecognizer a little at 
 endpoint is the audio fed when is_endpoint first holds, and its words are those recognised by
 then (the rest would belong to the next segment). Silence here means blanks, not low energy."""
 from dataclasses import dataclass
-from typing import Dict, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
+from lhotse import CutSet
+
+from icefall_ext.decoding.endpoint_audio import audio_with_silence, reference_end
+from icefall_ext.decoding.endpoint_metrics import Endpointed
+from icefall_ext.tokens.bpe import recognised_words
 
 
 @dataclass
@@ -43,12 +48,13 @@ def endpoint_with_rules(recognizer, audio: np.ndarray, sample_rate: int, feed_se
     return recognizer.get_result(stream), None
 
 
-def with_trailing_silence(audio: np.ndarray, sample_rate: int, seconds: float, level_dbfs: float = -70.0,
-                          seed: int = 0) -> np.ndarray:
-    """The audio followed by `seconds` of white noise at level_dbfs RMS (a recording's noise
-    floor, so that the pause is not digital zero), as the endpoint metrics are measured."""
-    if seconds < 0:
-        raise ValueError(f"trailing silence must be >= 0 seconds, not {seconds}")
-    rms = 10.0 ** (level_dbfs / 20.0)
-    tail = np.random.default_rng(seed).standard_normal(int(round(seconds * sample_rate))) * rms
-    return np.concatenate([audio, tail.astype(audio.dtype)])
+def endpoint_cuts_rules(recognizer, cuts: CutSet, trailing_silence: float) -> List[Endpointed]:
+    """The rules' endpoint of every cut (with word alignments), its audio followed by
+    `trailing_silence` seconds of noise floor. An <eos> the model emits is no word here: the rules
+    see it as any other token."""
+    out = []
+    for cut in cuts:
+        text, endpoint = endpoint_with_rules(recognizer, audio_with_silence(cut, trailing_silence), 16000)
+        out.append(Endpointed(cut.id, cut.supervisions[0].text.split(), recognised_words(text),
+                              ref_end=reference_end(cut), endpoint=endpoint))
+    return out

@@ -8,6 +8,7 @@ import sherpa_onnx
 from lhotse import CutSet
 
 from icefall_ext.decoding.scoring import Result, Rtf
+from icefall_ext.tokens.bpe import recognised_words
 from recipe_common.errors import InputError
 
 
@@ -71,5 +72,5 @@ def decode_with_sherpa(recognizer, cuts: CutSet, num_threads: int = 1) -> Tuple[
         recognizer.decode_stream(stream)
         elapsed += time.perf_counter() - start
         audio_seconds += cut.duration
-        results.append((cut.id, cut.supervisions[0].text.split(), stream.result.text.split()))
+        results.append((cut.id, cut.supervisions[0].text.split(), recognised_words(stream.result.text)))
     return results, Rtf(elapsed, audio_seconds, num_threads)

@@ -14,6 +14,7 @@ from lhotse import CutSet
 from icefall_ext.decoding.scoring import Result
 from icefall_ext.decoding.streaming_audio import FRAME_SHIFT_SAMPLES, tail_padding
 from icefall_ext.decoding.streaming_files import StreamingTiming
+from icefall_ext.tokens.bpe import recognised_words
 from recipe_common.errors import InputError
 
 
@@ -27,7 +28,9 @@ def encoder_chunk_frames(encoder: Path) -> int:
                          "export it with icefall_ext.bin.export_onnx_streaming)")
 
 
-def make_online_recognizer(onnx_dir: Path, method: str, beam: int, num_threads: int = 1) -> "sherpa_onnx.OnlineRecognizer":
+def make_online_recognizer(onnx_dir: Path, method: str, beam: int, num_threads: int = 1,
+                           **options) -> "sherpa_onnx.OnlineRecognizer":
+    """options: more keyword arguments of OnlineRecognizer.from_transducer (endpoint rules)."""
     files = {name: onnx_dir / f"{name}.onnx" for name in ("encoder", "decoder", "joiner")}
     files["tokens"] = onnx_dir / "tokens.txt"
     for path in files.values():
@@ -36,7 +39,7 @@ def make_online_recognizer(onnx_dir: Path, method: str, beam: int, num_threads: 
     return sherpa_onnx.OnlineRecognizer.from_transducer(
         tokens=str(files["tokens"]), encoder=str(files["encoder"]), decoder=str(files["decoder"]),
         joiner=str(files["joiner"]), num_threads=num_threads, sample_rate=16000, feature_dim=80,
-        decoding_method=method, max_active_paths=beam,
+        decoding_method=method, max_active_paths=beam, **options,
     )
 
 
@@ -66,5 +69,5 @@ def decode_with_sherpa_online(
         text = recognizer.get_result(stream)
         elapsed += time.perf_counter() - start
         audio_seconds += cut.duration
-        results.append((cut.id, cut.supervisions[0].text.split(), text.split()))
+        results.append((cut.id, cut.supervisions[0].text.split(), recognised_words(text)))
     return results, StreamingTiming(elapsed, audio_seconds, num_threads, num_chunks, chunk_seconds)

@@ -22,6 +22,11 @@ UNK = "<unk>"
 EOS = "<eos>"
 
 
+def recognised_words(text: str) -> List[str]:
+    """The words of a recogniser's text (sherpa-onnx's): an <eos> the model emitted is no word."""
+    return text.replace(EOS, " ").split()
+
+
 def train_bpe_model(
     transcripts: Iterable[str], model_path: Union[str, Path], vocab_size: int, model_type: str = "unigram",
     eos: bool = False,

@@ -7,11 +7,14 @@
 #   ./run.sh --download true                     # fetch an4_sphere.tar.gz (64 MB) into download/ first
 #   ./run.sh --corpus-dir DIR --stage 5          # re-decode, re-score, re-export from the trained model
 #   ./run.sh --corpus-dir DIR --conf conf/tiny_streaming.yaml --exp-dir exp/transducer_streaming   # causal, streaming
+#   ./run.sh --corpus-dir DIR --conf conf/tiny_eos.yaml --exp-dir exp/transducer_eos   # + <eos> endpointing
 #
 # Stages: 0 download, 1 prepare, 2 fbank, 3 tokens, 4 train, 5 decode, 6 score, 7 export,
 #         8 sherpa-onnx decode + score, then for a causal encoder (model.encoder.causal) only:
 #         9 streaming decode (PyTorch, each chunk of streaming.chunk_frames, and full context),
-#         10 score, 11 streaming export, 12 sherpa-onnx streaming decode + score; 13 RESULTS.md.
+#         10 score, 11 streaming export, 12 sherpa-onnx streaming decode + score; then for a causal
+#         <eos> model (tokens.eos) only: 13 forced alignment, 14 latency-penalty fine-tuning sweep,
+#         15 endpoint decodes (<eos> and sherpa-onnx's rules), 16 endpoint scoring; 17 RESULTS.md.
 #         Each stage skips work already done.
 set -euo pipefail
 
@@ -39,7 +42,7 @@ epoch=                 # checkpoint to decode/export; empty: the last
 avg=                   # checkpoints to average; empty: decode.avg of the config
 
 . utils/parse_options.sh
-. utils/check_stages.sh 13
+. utils/check_stages.sh 17
 
 . ./path.sh
 . utils/log.sh
@@ -56,6 +59,9 @@ method_list=$(python -m icefall_ext.bin.config_value "$conf" decode.methods)  # 
 read -r -a methods <<< "$method_list"
 causal=$(python -m icefall_ext.bin.config_value "$conf" model.encoder.causal)
 read -r -a streaming_methods <<< "$(python -m icefall_ext.bin.config_value "$conf" streaming.methods)"
+eos=$(python -m icefall_ext.bin.config_value "$conf" tokens.eos)
+endpointing=false
+[ "$causal" = True ] && [ "$eos" = True ] && endpointing=true
 
 . "$TOOLKIT_ROOT/local/an4_corpus.sh"  # stages 0 (corpus folder) and 1 (lhotse manifests)
 
@@ -125,8 +131,36 @@ if [ "$causal" = True ] && [ "$stage" -le 12 ] && [ "$stop_stage" -ge 12 ]; then
   steps/score.sh "${streaming_methods[@]/#/$exp_dir/onnx_streaming/}"
 fi
 
-if [ "$stage" -le 13 ] && [ "$stop_stage" -ge 13 ]; then
-  log "Stage 13: $results"
+if [ "$endpointing" != true ] && [ "$stage" -le 16 ] && [ "$stop_stage" -ge 13 ]; then
+  log "Stages 13-16: skipped, $conf is not a causal model with <eos> (model.encoder.causal, tokens.eos): no endpointing"
+fi
+
+if [ "$endpointing" = true ] && [ "$stage" -le 13 ] && [ "$stop_stage" -ge 13 ]; then
+  log "Stage 13: forced alignment of train, dev and $tests with the trained model -> $exp_dir/align"
+  # shellcheck disable=SC2086
+  steps/align_transducer.sh --epoch "$epoch" --avg "$avg" "$conf" "$lang" "$exp_dir" "$fbank" "$exp_dir/align" \
+    train $tests
+fi
+
+if [ "$endpointing" = true ] && [ "$stage" -le 14 ] && [ "$stop_stage" -ge 14 ]; then
+  log "Stage 14: fine-tune with the <eos> latency penalty at each endpointing.late_scales -> $exp_dir/eos_late_*"
+  steps/train_eos_penalty.sh --epoch "$epoch" --avg "$avg" "$conf" "$lang" "$exp_dir" "$exp_dir/align" "$fbank"
+fi
+
+if [ "$endpointing" = true ] && [ "$stage" -le 15 ] && [ "$stop_stage" -ge 15 ]; then
+  log "Stage 15: endpoint $tests with every <eos> model and with sherpa-onnx's rules -> $exp_dir/endpoints"
+  # shellcheck disable=SC2086
+  steps/decode_endpoints.sh "$conf" "$lang" "$exp_dir" "$exp_dir/align" $tests
+fi
+
+if [ "$endpointing" = true ] && [ "$stage" -le 16 ] && [ "$stop_stage" -ge 16 ]; then
+  log "Stage 16: endpoint metrics and plots -> $exp_dir/endpoints"
+  # shellcheck disable=SC2086
+  python -m icefall_ext.bin.score_endpoints --config "$conf" --exp-dir "$exp_dir" --tests $tests
+fi
+
+if [ "$stage" -le 17 ] && [ "$stop_stage" -ge 17 ]; then
+  log "Stage 17: $results"
   # shellcheck disable=SC2086
   steps/write_results.sh --title "CMU AN4: transducer ($conf)" --command "$cmdline" \
     "$conf" "$exp_dir" "$manifests/an4_cuts_" "$results" $tests

@@ -12,6 +12,7 @@ from icefall_ext.decoding.alignment import viterbi_emission_frames
 from icefall_ext.decoding.endpoint_metrics import Endpointed, endpoint_metrics
 from icefall_ext.losses.eos_latency import EosPenaltyConfig, eos_emission_penalty
 from icefall_ext.losses.rnnt_loss import rnnt_loss
+from icefall_ext.models.subsampling import LOOKAHEAD_FRAMES
 
 
 def test_the_penalty_is_zero_near_the_reference_end_and_linear_on_each_side():
@@ -107,7 +108,7 @@ def test_decoding_stops_at_the_first_eos_and_counts_the_words_after_it(tmp_path)
     assert none.endpoint_frame is None and none.dropped_words == 0 and none.tokens == one + two
 
 
-def test_endpoint_batch_times_the_eos_emission_against_the_forced_alignment(tmp_path):
+def test_endpoint_batch_times_the_eos_emission_against_the_reference_ends(tmp_path):
     from icefall_ext.decoding.eos_endpoint import endpoint_batch
     from icefall_ext.models.conformer import ConformerConfig
     from icefall_ext.models.transducer import Transducer, TransducerConfig
@@ -115,13 +116,23 @@ def test_endpoint_batch_times_the_eos_emission_against_the_forced_alignment(tmp_
     tok = eos_tokenizer(tmp_path)
     torch.manual_seed(0)
     cfg = TransducerConfig(encoder=ConformerConfig(num_features=8, d_model=16, num_layers=1, num_heads=2,
-                                                   feedforward_dim=32, dropout=0.0), decoder_dim=8, joiner_dim=8)
+                                                   feedforward_dim=32, dropout=0.0, causal=True, chunk_sizes=[2]),
+                           decoder_dim=8, joiner_dim=8)
     model = Transducer(cfg, vocab_size=tok.vocab_size).eval()
     with torch.no_grad():
         model.joiner.output_linear.bias[tok.eos_id] = 50.0  # <eos> at the first frame
     feats, lens = torch.randn(2, 60, 8), torch.tensor([60, 40])
-    out = endpoint_batch(model, tok, feats, lens, ["ONE TWO", "SIX"], ["a", "b"])
-    assert [r.cut_id for r in out] == ["a", "b"] and all(r.endpoint == pytest.approx(0.04) for r in out)
+    out = endpoint_batch(model, tok, feats, lens, ["ONE TWO", "SIX"], [0.5, 0.02], ["a", "b"], chunk_size=2)
+    # the first chunk (2 encoder frames, 80 ms) and the look-ahead decode the <eos> of frame 0
+    stream_end = (2 * 4 + LOOKAHEAD_FRAMES) * 0.01
+    assert [r.cut_id for r in out] == ["a", "b"] and all(r.endpoint == pytest.approx(stream_end) for r in out)
     assert all(r.hyp_words == [] for r in out) and [r.ref_words for r in out] == [["ONE", "TWO"], ["SIX"]]
-    assert all(0 < r.ref_end <= 0.04 * 15 for r in out)
-    assert endpoint_metrics(out)["early_cutoff_rate"] == pytest.approx(sum(r.ref_end > 0.04 for r in out) / 2)
+    assert [r.ref_end for r in out] == [0.5, 0.02] and all(r.dropped_words == 0 for r in out)
+    assert endpoint_metrics(out)["early_cutoff_rate"] == pytest.approx(0.5)  # a: before its last word ends
+
+
+def test_the_eos_is_timed_at_the_end_of_the_audio_that_decodes_its_chunk():
+    from icefall_ext.decoding.eos_endpoint import stream_time
+
+    assert stream_time(0, 8) == stream_time(7, 8) == pytest.approx((32 + LOOKAHEAD_FRAMES) * 0.01)
+    assert stream_time(8, 8) == pytest.approx((64 + LOOKAHEAD_FRAMES) * 0.01)

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from icefall_ext.decoding.rule_endpoint import EndpointRules, endpoint_with_rules, with_trailing_silence
+from icefall_ext.decoding.endpoint_audio import with_trailing_silence
+from icefall_ext.decoding.rule_endpoint import EndpointRules, endpoint_with_rules
 from icefall_ext.export.onnx_streaming import export_streaming_transducer
 from icefall_ext.models.conformer import ConformerConfig
 

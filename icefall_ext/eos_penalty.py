@@ -36,7 +36,7 @@ def eos_penalty_run(model: Transducer, cfg: AsrRecipeConfig, late_scale: float, 
     if tokenizer.eos_id is None:
         raise InputError("the latency penalty charges the <eos> emission, but the BPE model has no <eos> (tokens.eos: true)")
     ep = cfg.endpointing
-    model.cfg = dataclasses.replace(model.cfg, eos_penalty=penalty_at(cfg, late_scale), ctc_pretrain_steps=0)
+    model.cfg = dataclasses.replace(model.cfg, eos_penalty=penalty_at(cfg, late_scale))
     train_cfg = dataclasses.replace(cfg.train, num_epochs=ep.num_epochs, base_lr=ep.base_lr, warmup_steps=0,
                                     augment_start_epoch=1)
     return TrainingRun(

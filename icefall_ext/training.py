@@ -82,30 +82,12 @@ class TransducerLoss:
     with `eos_penalty` the RNN-T lattice charges <eos> emitted away from each cut's aligned end."""
 
     def __init__(self, tokenizer: Tokenizer, ctc_loss_scale: float, device: torch.device, ilmt_loss_scale: float = 0.0,
-                 eos_penalty: bool = False, ctc_pretrain_steps: int = 0):
+                 eos_penalty: bool = False):
         self.tokenizer, self.ctc_loss_scale, self.device = tokenizer, ctc_loss_scale, device
         self.ilmt_loss_scale = ilmt_loss_scale
-        self.ctc_pretrain_steps, self.step = ctc_pretrain_steps, 0
         if eos_penalty and tokenizer.eos_id is None:
             raise InputError("model.eos_penalty charges the <eos> emission, but the BPE model has no <eos> (tokens.eos: true)")
         self.eos_penalty = eos_penalty
-
-    def set_step(self, step: int) -> None:
-        """step: optimizer steps taken before this batch."""
-        self.step = step
-
-    @property
-    def leaves_parameters_unused(self) -> bool:
-        """Some steps leave the decoder and joiner out of the graph (DDP must be told)."""
-        return self.ctc_pretrain_steps > 0
-
-    def ctc_pretraining(self, model: torch.nn.Module, batch: Dict) -> Optional[Tuple[torch.Tensor, torch.Tensor]]:
-        """The CTC loss alone while the step is within ctc_pretrain_steps, else None. Validation uses
-        the criterion of the last training step."""
-        if self.step >= self.ctc_pretrain_steps:
-            return None
-        out = model(*batch_to_inputs(batch, self.tokenizer, self.device), ctc_only=True)
-        return out["ctc"], out["frames"]
 
     def eos_ref_frames(self, batch: Dict) -> Optional[torch.Tensor]:
         """Each row's reference end frame for the <eos> penalty (None without it)."""
@@ -127,9 +109,6 @@ class TransducerLoss:
         return loss
 
     def __call__(self, model: torch.nn.Module, batch: Dict) -> Tuple[torch.Tensor, torch.Tensor]:
-        pretraining = self.ctc_pretraining(model, batch)
-        if pretraining is not None:
-            return pretraining
         out = model(*batch_to_inputs(batch, self.tokenizer, self.device), eos_ref_frames=self.eos_ref_frames(batch))
         return out["rnnt"] + self.auxiliary_losses(out), out["frames"]
 
@@ -150,14 +129,14 @@ class PrunedTransducerLoss(TransducerLoss):
     scales of the last training step, as icefall's does."""
 
     def __init__(self, tokenizer: Tokenizer, cfg: TransducerConfig, device: torch.device):
-        super().__init__(tokenizer, cfg.ctc_loss_scale, device, cfg.ilmt_loss_scale,
-                         ctc_pretrain_steps=cfg.ctc_pretrain_steps)
-        self.cfg = cfg
+        super().__init__(tokenizer, cfg.ctc_loss_scale, device, cfg.ilmt_loss_scale)
+        self.cfg, self.step = cfg, 0
+
+    def set_step(self, step: int) -> None:
+        """step: optimizer steps taken before this batch."""
+        self.step = step
 
     def __call__(self, model: torch.nn.Module, batch: Dict) -> Tuple[torch.Tensor, torch.Tensor]:
-        pretraining = self.ctc_pretraining(model, batch)
-        if pretraining is not None:
-            return pretraining
         out = model(*batch_to_inputs(batch, self.tokenizer, self.device))
         simple_scale, pruned_scale = pruned_loss_scales(self.cfg, self.step + 1)
         return simple_scale * out["simple"] + pruned_scale * out["pruned"] + self.auxiliary_losses(out), out["frames"]
@@ -167,8 +146,7 @@ def make_transducer_loss(cfg: TransducerConfig, tokenizer: Tokenizer, device: to
     """The training loss that model.loss names."""
     if cfg.loss == "pruned":
         return PrunedTransducerLoss(tokenizer, cfg, device)
-    return TransducerLoss(tokenizer, cfg.ctc_loss_scale, device, cfg.ilmt_loss_scale, cfg.eos_penalty.active,
-                          cfg.ctc_pretrain_steps)
+    return TransducerLoss(tokenizer, cfg.ctc_loss_scale, device, cfg.ilmt_loss_scale, cfg.eos_penalty.active)
 
 
 def flush_denormals() -> None:
@@ -390,8 +368,7 @@ def fit(run: TrainingRun, init_model: Optional[Callable[[torch.nn.Module], None]
             restore_history(exp_dir, state.history)
     elif init_model is not None:
         init_model(run.model)
-    unused = getattr(run.loss_fn, "leaves_parameters_unused", False)
-    ddp_model = DDP(run.model, find_unused_parameters=unused) if dist_info.world_size > 1 else run.model
+    ddp_model = DDP(run.model) if dist_info.world_size > 1 else run.model
 
     data = run_batches(run)
     dev_dl = data.dev_batches()

@@ -11,14 +11,10 @@ The cuts carry word alignments (icefall_ext.bin.align_cuts), the reference ends.
 OUT_EXP_DIR/endpoints/SYSTEM/endpoints-<test>-silence-<S>.tsv (decoding/endpoint_files.py).
 """
 import argparse
-import logging
 from pathlib import Path
 
-from lhotse import CutSet
-
 from icefall_ext.asr_config import AsrRecipeConfig
-from icefall_ext.decoding.endpoint_files import endpoints_path, write_endpoints
-from icefall_ext.decoding.endpoint_metrics import endpoint_metrics
+from icefall_ext.decoding.endpoint_files import endpoint_test_sets
 from icefall_ext.decoding.eos_endpoint import endpoint_cuts_eos
 from icefall_ext.models.load import add_model_arguments, load_transducer_from_args
 from recipe_common.cli import parse_named_paths, run_main
@@ -44,15 +40,8 @@ def main() -> None:
     except ValueError as e:
         raise InputError(f"{args.exp_dir}/epoch-{epoch}.pt ({args.config}): {e}")
     setup_logger(args.out_exp_dir / "log" / f"log-endpoints-{args.system}")
-    for name, path in test_sets:
-        cuts = CutSet.from_file(path)
-        for silence in cfg.endpointing.trailing_silence:
-            results = endpoint_cuts_eos(model, tokenizer, cuts, cfg.endpointing.chunk_frames, silence)
-            out = endpoints_path(args.out_exp_dir, args.system, name, silence)
-            write_endpoints(out, results)
-            m = endpoint_metrics(results)
-            logging.info(f"{args.system} {name} +{silence:g} s: latency p50 {m['latency_p50']:.2f} s, p90 "
-                         f"{m['latency_p90']:.2f} s, early {100 * m['early_cutoff_rate']:.1f} %, WER {m['wer']:.2f}; wrote {out}")
+    endpoint_test_sets(lambda cuts, silence: endpoint_cuts_eos(model, tokenizer, cuts, cfg.endpointing.chunk_frames, silence),
+                       args.system, args.out_exp_dir, test_sets, cfg.endpointing.trailing_silence)
 
 
 if __name__ == "__main__":

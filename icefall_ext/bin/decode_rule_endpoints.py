@@ -10,14 +10,10 @@ by every trailing silence of endpointing.trailing_silence; its default rules, or
 Writes OUT_EXP_DIR/endpoints/SYSTEM/endpoints-<test>-silence-<S>.tsv (decoding/endpoint_files.py).
 """
 import argparse
-import logging
 from pathlib import Path
 
-from lhotse import CutSet
-
 from icefall_ext.asr_config import AsrRecipeConfig
-from icefall_ext.decoding.endpoint_files import endpoints_path, write_endpoints
-from icefall_ext.decoding.endpoint_metrics import endpoint_metrics
+from icefall_ext.decoding.endpoint_files import endpoint_test_sets
 from icefall_ext.decoding.rule_endpoint import EndpointRules, endpoint_cuts_rules
 from icefall_ext.decoding.sherpa_onnx_streaming import make_online_recognizer
 from recipe_common.cli import parse_named_paths, run_main
@@ -43,15 +39,8 @@ def main() -> None:
         raise InputError(f"--rule2: {e}")
     recognizer = make_online_recognizer(args.onnx_dir, "greedy_search", cfg.decode.beam, **rules.recognizer_options())
     setup_logger(args.out_exp_dir / "log" / f"log-endpoints-{args.system}")
-    for name, path in test_sets:
-        cuts = CutSet.from_file(path)
-        for silence in cfg.endpointing.trailing_silence:
-            results = endpoint_cuts_rules(recognizer, cuts, silence)
-            out = endpoints_path(args.out_exp_dir, args.system, name, silence)
-            write_endpoints(out, results)
-            m = endpoint_metrics(results)
-            logging.info(f"{args.system} {name} +{silence:g} s: latency p50 {m['latency_p50']:.2f} s, p90 "
-                         f"{m['latency_p90']:.2f} s, early {100 * m['early_cutoff_rate']:.1f} %, WER {m['wer']:.2f}; wrote {out}")
+    endpoint_test_sets(lambda cuts, silence: endpoint_cuts_rules(recognizer, cuts, silence),
+                       args.system, args.out_exp_dir, test_sets, cfg.endpointing.trailing_silence)
 
 
 if __name__ == "__main__":

@@ -9,10 +9,13 @@ rules-rule2-<R> (sherpa-onnx's rules on the streaming export of EXP/eos_late_0, 
 """
 import csv
 import io
+import logging
 from pathlib import Path
-from typing import List, Optional, Union
+from typing import Callable, List, Optional, Sequence, Tuple, Union
 
-from icefall_ext.decoding.endpoint_metrics import Endpointed
+from lhotse import CutSet
+
+from icefall_ext.decoding.endpoint_metrics import Endpointed, endpoint_metrics
 from recipe_common.errors import InputError
 from recipe_common.io import read_tsv, write_text_atomic
 
@@ -55,3 +58,17 @@ def read_endpoints(path: Union[str, Path]) -> List[Endpointed]:
                            dropped_words=int(r["dropped_words"])) for r in rows]
     except ValueError as e:
         raise InputError(f"{path}: {e}")
+
+
+def endpoint_test_sets(endpoint: Callable[[CutSet, float], List[Endpointed]], system: str, out_exp_dir: Path,
+                       test_sets: Sequence[Tuple[str, Path]], silences: Sequence[float]) -> None:
+    """Runs endpoint(cuts, trailing silence) on every test set at every silence, writing and logging each."""
+    for name, path in test_sets:
+        cuts = CutSet.from_file(path)
+        for silence in silences:
+            results = endpoint(cuts, silence)
+            out = endpoints_path(out_exp_dir, system, name, silence)
+            write_endpoints(out, results)
+            m = endpoint_metrics(results)
+            logging.info(f"{system} {name} +{silence:g} s: latency p50 {m['latency_p50']:.2f} s, p90 "
+                         f"{m['latency_p90']:.2f} s, early {100 * m['early_cutoff_rate']:.1f} %, WER {m['wer']:.2f}; wrote {out}")

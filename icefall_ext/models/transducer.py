@@ -42,11 +42,6 @@ class TransducerConfig:
     joiner_dim: int = 256
     context_size: int = 2
     ctc_loss_scale: float = 0.2  # auxiliary CTC on the encoder output; speeds up the alignment search early on
-    # The first ctc_pretrain_steps batches train the encoder on the CTC loss alone, the decoder and
-    # joiner joining after (CTC pre-training of the encoder, Graves et al. 2013; Rao et al. 2017):
-    # where the joint loss from step 0 lets the prediction network learn the text before the encoder
-    # aligns (speechocean762), neither head follows the audio. 0: the joint loss from the start.
-    ctc_pretrain_steps: int = 0
     loss: str = "full"  # full: full-sum RNN-T; pruned: k2's pruned RNN-T, as icefall trains
     # The pruned loss (icefall's train.py flags and defaults): label positions kept per frame,
     # the LM-only and AM-only shares of the simple loss, its weight after warm-up, and the
@@ -74,10 +69,6 @@ class TransducerConfig:
                 raise ValueError(f"{name} must be positive, not {getattr(self, name)}")
         if self.ctc_loss_scale < 0:
             raise ValueError(f"ctc_loss_scale must be >= 0, not {self.ctc_loss_scale}")
-        if self.ctc_pretrain_steps < 0:
-            raise ValueError(f"ctc_pretrain_steps must be >= 0, not {self.ctc_pretrain_steps}")
-        if self.ctc_pretrain_steps > 0 and self.ctc_loss_scale == 0:
-            raise ValueError("ctc_pretrain_steps trains the CTC head, but ctc_loss_scale 0 gives the model none")
         if self.loss not in ("full", "pruned"):
             raise ValueError(f"loss must be full or pruned, not {self.loss!r}")
         if self.prune_range < 2:
@@ -183,19 +174,16 @@ class Transducer(nn.Module):
 
     def forward(
         self, x: torch.Tensor, x_lens: torch.Tensor, y: torch.Tensor, y_lens: torch.Tensor,
-        eos_ref_frames: Optional[torch.Tensor] = None, ctc_only: bool = False,
+        eos_ref_frames: Optional[torch.Tensor] = None,
     ) -> Dict[str, torch.Tensor]:
         """{"rnnt": summed RNN-T loss (or "simple" and "pruned" with model.loss pruned), "ctc": summed
         CTC loss (with a CTC head), "ilm": the internal LM's summed cross-entropy (with
         model.ilmt_loss_scale > 0), "frames": encoder frames}.
 
         x: (N, T, F) features; y: (N, U) token ids padded with -1; y_lens: (N,); eos_ref_frames:
-        as forward_transducer's; ctc_only: only "ctc" and "frames" (CTC pre-training; the decoder
-        and joiner are not run).
+        as forward_transducer's.
         """
         encoder_out, encoder_lens = self.forward_encoder(x, x_lens)
-        if ctc_only:
-            return {"ctc": self.forward_ctc(encoder_out, encoder_lens, y, y_lens), "frames": encoder_lens.sum()}
         out = {**self.forward_transducer(encoder_out, encoder_lens, y, y_lens, eos_ref_frames),
                "frames": encoder_lens.sum()}
         if self.ctc_output is not None:

@@ -19,6 +19,7 @@ def test_every_stage_on_a_tiny_an4_layout(tmp_path, fsdd_subset):
     assert_ok(proc)
     text = results.read_text()
     assert "dev (PyTorch)" in text and "test (sherpa-onnx)" in text
+    assert "\n./run.sh --conf conf/ci.yaml --corpus-dir" in text  # as typed in the recipe folder, not this machine's path
     assert "–" not in text.split("## WER")[1].split("PyTorch model")[0]  # every cell measured
     targets = text.split("## Targets")[1]
     assert "test WER below 7.40 %" in targets and "sherpa-onnx within 0.30" in targets and "training at most 60 min" in targets

@@ -12,7 +12,7 @@
 #         as --nj jobs through --cmd, stage 2 as one job through --timing-cmd (cmd.sh).
 set -euo pipefail
 
-cmdline="$0 $*"
+cmdline="./$(basename "$0") $*"  # as typed in the recipe folder, which the script works in
 cd "$(dirname "$0")"
 . ./cmd.sh
 

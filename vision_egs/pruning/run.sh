@@ -15,7 +15,7 @@
 #         in exp/log/<stage>.JOB.log.
 set -euo pipefail
 
-cmdline="$0 $*"
+cmdline="./$(basename "$0") $*"  # as typed in the recipe folder, which the script works in
 cd "$(dirname "$0")"
 . ./cmd.sh
 

@@ -13,7 +13,7 @@
 #         stages 1-4 run through --cmd (cmd.sh), logs in exp/log/<stage>.JOB.log.
 set -euo pipefail
 
-cmdline="$0 $*"
+cmdline="./$(basename "$0") $*"  # as typed in the recipe folder, which the script works in
 cd "$(dirname "$0")"
 . ./cmd.sh
 

@@ -18,7 +18,7 @@
 #         through --timing-cmd (cmd.sh); logs in exp/log/ and exp/<stage>/log/.
 set -euo pipefail
 
-cmdline="$0 $*"
+cmdline="./$(basename "$0") $*"  # as typed in the recipe folder, which the script works in
 cd "$(dirname "$0")"
 . ./cmd.sh
 

@@ -11,7 +11,7 @@
 #         8 sherpa-onnx decode + score, 9 RESULTS.md. Each stage skips work already done.
 set -euo pipefail
 
-cmdline="$0 $*"
+cmdline="./$(basename "$0") $*"  # as typed in the recipe folder, which the script works in
 cd "$(dirname "$0")"
 . ./cmd.sh
 

@@ -82,6 +82,10 @@ def test_pruning_ratio_search_meets_the_budget_pruning_cheap_blocks_first(budget
 
 def test_pruning_nothing_when_the_budget_is_met_and_an_unreachable_budget_is_one_line():
     assert pruning_ratio_search(3, RATIOS, ratio_proxy, ratio_latency, 7.0) == (0.0, 0.0, 0.0)
+    # timing noise can make the pruned widths measure slower than the whole model (a CI run under
+    # load: 56.06 ms fully pruned against a 55.95 ms budget the unpruned model met): nothing to prune
+    noisy = lambda ratios: 6.5 + 0.1 * sum(ratios)  # noqa: E731
+    assert pruning_ratio_search(3, RATIOS, ratio_proxy, noisy, 6.5) == (0.0, 0.0, 0.0)
     with pytest.raises(InputError, match=r"^latency budget 1.00 ms cannot be met by pruning: every block pruned by "
                                          r"0.75 takes 2.00 ms$"):
         pruning_ratio_search(3, RATIOS, ratio_proxy, ratio_latency, 1.0)

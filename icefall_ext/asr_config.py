@@ -3,7 +3,10 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
 from icefall_ext.data.connected_digits import ConnectedDigitsConfig
+from icefall_ext.data.mixtures import MixtureConfig
+from icefall_ext.decoding.orc_wer import DEFAULT_OVERLAP_BINS
 from icefall_ext.lm.rnn_lm import RnnLmConfig
+from icefall_ext.models.surt import MaskerConfig
 from icefall_ext.models.transducer import TransducerConfig
 from icefall_ext.results import ResultsConfig
 
@@ -229,6 +232,53 @@ class MwerConfig:
 
 
 @dataclass
+class SurtRecipeConfig:
+    """The `surt` section (issue 23): two-talker mixtures of the recipe's corpus and the SURT model
+    trained on them from the recipe's single-talker <eos> model, once per latency-penalty weight
+    (icefall_ext/surt_training.py; the penalty's buffer and early weight are endpointing's)."""
+
+    mixtures: MixtureConfig = field(default_factory=MixtureConfig)
+    # the features.speed_perturb copies of the training cuts as mixture sources too (False: the
+    # originals only; each mixture is already a new pair)
+    speed_copies: bool = False
+    masker: MaskerConfig = field(default_factory=MaskerConfig)
+    num_channels: int = 2
+    rnnt_loss_scale: float = 1.0
+    ctc_loss_scale: float = 0.2  # icefall SURT's --ctc-loss-scale
+    heat_loss_scale: float = 0.2  # icefall SURT's --heat-loss-scale
+    late_scales: List[float] = field(default_factory=lambda: [0.0, 1.0])  # 0: the same training, no penalty
+    num_epochs: int = 10
+    base_lr: float = 5e-4
+    warmup_steps: int = 100
+    max_duration: float = 60.0  # seconds of mixture per batch
+    chunk_frames: int = 32  # the streaming chunk decoded at (feature frames)
+    avg: int = 3  # checkpoints averaged for decoding, the last of them the last epoch
+    overlap_bins: List[float] = field(default_factory=lambda: list(DEFAULT_OVERLAP_BINS))
+    # targets on the test mixtures: ORC-WER at most max_orc_wer_ratio times the single-talker
+    # streaming model's WER on the same source utterances; the penalty (the largest late weight)
+    # cuts the median per-channel endpoint latency by at least min_median_latency_cut with at most
+    # max_orc_wer_change relative ORC-WER change
+    max_orc_wer_ratio: float = 2.0
+    min_median_latency_cut: float = 0.3
+    max_orc_wer_change: float = 0.05
+
+    def __post_init__(self):
+        if self.num_channels < 1:
+            raise ValueError(f"num_channels must be positive, not {self.num_channels}")
+        if not self.late_scales or any(w < 0 for w in self.late_scales) or 0.0 not in self.late_scales:
+            raise ValueError(f"late_scales must list weights >= 0 and hold 0.0 (no penalty), not {self.late_scales}")
+        for name in ("num_epochs", "base_lr", "max_duration", "chunk_frames", "avg", "max_orc_wer_ratio"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be positive, not {getattr(self, name)}")
+        for name in ("rnnt_loss_scale", "ctc_loss_scale", "heat_loss_scale", "warmup_steps", "min_median_latency_cut",
+                     "max_orc_wer_change"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be >= 0, not {getattr(self, name)}")
+        if len(self.overlap_bins) < 2 or any(a >= b for a, b in zip(self.overlap_bins[:-1], self.overlap_bins[1:])):
+            raise ValueError(f"overlap_bins must be at least two increasing edges, not {self.overlap_bins}")
+
+
+@dataclass
 class AsrRecipeConfig:
     corpus: Any = field(default=None, metadata={"config_type": _corpus_section_type})  # None: no corpus options
     features: FeaturesConfig = field(default_factory=FeaturesConfig)
@@ -241,4 +291,5 @@ class AsrRecipeConfig:
     lm: LmConfig = field(default_factory=LmConfig)
     ilma: IlmaConfig = field(default_factory=IlmaConfig)
     mwer: MwerConfig = field(default_factory=MwerConfig)
+    surt: SurtRecipeConfig = field(default_factory=SurtRecipeConfig)
     results: ResultsConfig = field(default_factory=ResultsConfig)

@@ -13,7 +13,7 @@ split, so that no split's speakers meet another's.
 """
 import random
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from lhotse import CutSet
 from lhotse.cut import Cut, MixedCut
@@ -95,19 +95,30 @@ def mix_split(cuts: CutSet, cfg: MixtureConfig, split: str = "") -> CutSet:
     return CutSet.from_cuts(mixtures)
 
 
-def check_speakers_disjoint(cuts_by_split: Dict[str, CutSet]) -> None:
-    """One line naming a speaker found in two splits: a mixture test set must hold unseen talkers."""
-    seen: Dict[str, str] = {}
-    for split, cuts in cuts_by_split.items():
-        for speaker in sorted({speaker_of(c) for c in cuts}):
-            if speaker in seen and seen[speaker] != split:
-                raise InputError(f"speaker '{speaker}' is in both split '{seen[speaker]}' and split '{split}'")
-            seen[speaker] = split
+def is_speed_copy(cut: Cut) -> bool:
+    """A speed-perturbed copy (lhotse's perturb_speed: a Speed transform on the recording)."""
+    transforms = cut.recording.transforms if cut.has_recording else None
+    return any(type(t).__name__ == "Speed" or (isinstance(t, dict) and t.get("name") == "Speed") for t in transforms or [])
 
 
-def mix_splits(cuts_by_split: Dict[str, CutSet], cfg: MixtureConfig) -> Dict[str, CutSet]:
-    """{split: mixtures of that split's cuts alone}; the splits' speakers must be disjoint."""
-    check_speakers_disjoint(cuts_by_split)
+def check_speakers_disjoint(cuts_by_split: Dict[str, CutSet], may_share: Sequence[Tuple[str, str]] = ()) -> None:
+    """One line naming a speaker found in two splits: a mixture test set must hold unseen talkers.
+    may_share: pairs of splits allowed to share speakers (AN4's train_dev is cut out of train)."""
+    allowed = {frozenset(pair) for pair in may_share}
+    speakers = {split: {speaker_of(c) for c in cuts} for split, cuts in cuts_by_split.items()}
+    names = list(speakers)
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            common = sorted(speakers[a] & speakers[b])
+            if common and frozenset((a, b)) not in allowed:
+                raise InputError(f"speaker '{common[0]}' is in both split '{a}' and split '{b}'")
+
+
+def mix_splits(cuts_by_split: Dict[str, CutSet], cfg: MixtureConfig,
+               may_share: Sequence[Tuple[str, str]] = ()) -> Dict[str, CutSet]:
+    """{split: mixtures of that split's cuts alone}; the splits' speakers must be disjoint, but for
+    the pairs of may_share."""
+    check_speakers_disjoint(cuts_by_split, may_share)
     return {split: mix_split(cuts, cfg, split) for split, cuts in cuts_by_split.items()}
 
 

@@ -2,7 +2,7 @@
 etc/an4_{train,test}.{transcription,fileids} and wav/an4_clstk/<spk>/<utt>.sph (an4test_clstk/ for test)."""
 import random
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 import numpy as np
 import soundfile as sf
@@ -28,13 +28,15 @@ def _say(fsdd: Path, speaker: str, digits: List[int], rng: random.Random, cache:
     return np.concatenate(pieces)
 
 
-def build_tiny_an4(root: Path, fsdd: Path, per_speaker: int = 8, audio_format: str = "NIST") -> Path:
-    """Writes root/an4 and returns it; audio_format "NIST" (CMU's .sph) or "FLAC"."""
+def build_tiny_an4(root: Path, fsdd: Path, per_speaker: int = 8, audio_format: str = "NIST",
+                   test_speakers: Optional[Dict[str, str]] = None) -> Path:
+    """Writes root/an4 and returns it; audio_format "NIST" (CMU's .sph) or "FLAC"; test_speakers:
+    {AN4 speaker: FSDD speaker} of the test set (default TEST_SPEAKERS; two-talker mixtures need two)."""
     an4 = root / "an4"
     (an4 / "etc").mkdir(parents=True)
     rng, cache = random.Random(0), {}
     suffix = ".sph" if audio_format == "NIST" else ".flac"
-    for split, folder, speakers in (("train", "an4_clstk", TRAIN_SPEAKERS), ("test", "an4test_clstk", TEST_SPEAKERS)):
+    for split, folder, speakers in (("train", "an4_clstk", TRAIN_SPEAKERS), ("test", "an4test_clstk", test_speakers or TEST_SPEAKERS)):
         transcription, fileids = [], []
         for spk, fsdd_speaker in speakers.items():
             (an4 / "wav" / folder / spk).mkdir(parents=True)

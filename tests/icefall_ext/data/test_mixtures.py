@@ -2,9 +2,11 @@
 configured delay rule, level within +-5 dB, splits kept apart."""
 import numpy as np
 import pytest
+from lhotse import CutSet
 
 from icefall_ext.data.mixtures import (
     MixtureConfig,
+    is_speed_copy,
     mix_split,
     mix_splits,
     mixture_overlap,
@@ -69,6 +71,12 @@ def test_splits_are_mixed_apart_and_a_shared_speaker_is_one_line(tmp_path):
     splits["test"] = make_cuts(tmp_path, "test", ["dan", "bob"], seed=1)
     with pytest.raises(InputError, match="speaker 'bob' is in both split 'train' and split 'test'"):
         mix_splits(splits, MixtureConfig())
+    # a dev set cut out of train (AN4's train_dev) may share its speakers, and only with train
+    splits = {"train": splits["train"], "dev": make_cuts(tmp_path, "dev", ["ann", "bob"], seed=2),
+              "test": make_cuts(tmp_path, "test", ["dan", "eve"], seed=1)}
+    assert set(mix_splits(splits, MixtureConfig(), may_share=[("train", "dev")])) == {"train", "dev", "test"}
+    with pytest.raises(InputError, match="speaker 'ann' is in both split 'train' and split 'dev'"):
+        mix_splits(splits, MixtureConfig(), may_share=[("dev", "test")])
 
 
 def test_bad_input_is_one_line(tmp_path):
@@ -93,3 +101,10 @@ def test_features_come_from_lhotse_and_heat_gives_one_talker_per_channel(train, 
         first, second = references_by_speaker(mixture)
         assignment = assign_channels(mixture.supervisions, 2)
         assert assignment.transcripts() == [first[2], second[2]] and not assignment.overflow
+
+
+def test_speed_copies_are_told_from_the_originals(tmp_path):
+    cuts = make_cuts(tmp_path, "train", ["ann", "bob"])
+    copies = cuts.perturb_speed(0.9)
+    assert not any(is_speed_copy(c) for c in cuts) and all(is_speed_copy(c) for c in copies)
+    assert all(is_speed_copy(c) for c in CutSet.from_dicts([c.to_dict() for c in copies]))  # as read from a manifest

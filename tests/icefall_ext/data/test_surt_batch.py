@@ -7,6 +7,7 @@ from lhotse import CutSet, Fbank, FbankConfig, NumpyFilesWriter
 
 from icefall_ext.data.mixtures import MixtureConfig, mix_split
 from icefall_ext.data.surt_batch import collate_surt_batch
+from recipe_common.errors import InputError
 from tests.icefall_ext.data.mixture_sources import SR, make_cuts
 from tests.icefall_ext.models.surt_toy import surt_model
 
@@ -52,3 +53,28 @@ def test_a_batch_of_mixtures_with_one_three_talker_mixture_dropped(tmp_path):
     out["loss"].backward()
     assert any(p.grad is not None and p.grad.abs().sum() > 0 for p in model.masker.parameters())
     assert torch.isfinite(out["rnnt"]).all()
+
+
+def test_each_channel_ends_where_its_talkers_last_aligned_word_ends(tmp_path):
+    from lhotse.supervision import AlignmentItem
+
+    from icefall_ext.data.surt_batch import channel_end_frames
+    from icefall_ext.losses.heat import assign_channels
+
+    sources = make_cuts(tmp_path, "train", ["ann", "bob"], per_speaker=1)
+    sources = sources.compute_and_store_features(Fbank(FbankConfig(num_mel_bins=20, sampling_rate=SR)),
+                                                 tmp_path / "fbank", storage_type=NumpyFilesWriter)
+    first, second = list(sources)
+    # the last word of each ends 0.1 s before its cut does
+    for cut in (first, second):
+        cut.supervisions[0].alignment = {"word": [AlignmentItem("WORDS", 0.0, 0.3), AlignmentItem("OF", 0.3, cut.duration - 0.4)]}
+    bare = first.mix(make_cuts(tmp_path, "dev", ["cat"], per_speaker=1)[0], offset_other_by=0.5)
+    with pytest.raises(InputError, match="has no word alignment"):
+        channel_end_frames(bare, assign_channels(bare.supervisions, 2))
+    mixture = first.mix(second, offset_other_by=0.6)
+    frames = channel_end_frames(mixture, assign_channels(mixture.supervisions, 2))
+    ends = [first.duration - 0.1, 0.6 + second.duration - 0.1]
+    assert frames == [max(0, int(np.ceil(e / 0.04 - 1e-6)) - 1) for e in ends]
+    assert channel_end_frames(mixture, assign_channels(mixture.supervisions, 3))[2] == 0  # an empty channel
+    batch = collate_surt_batch(CutSet.from_cuts([mixture]), encode, 2, with_eos_ends=True)
+    assert batch.eos_ref_frames.tolist() == [[frames[0]], [frames[1]]]

@@ -11,6 +11,7 @@
 The targets of `surt` are computed here and printed as met / NOT met.
 """
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence
@@ -77,6 +78,20 @@ def fmt(x: Optional[float], spec: str = ".2f") -> str:
 
 def verdict(ok: bool) -> str:
     return "met" if ok else "**NOT met**"
+
+
+def training_lines(histories: Dict[float, List[Dict[str, str]]]) -> List[str]:
+    """One line per late weight from its log/loss.tsv: epochs, steps, wall time, final losses."""
+    lines = ["## Training", "", "| late weight | epochs | steps | wall time (min) | device | train / valid loss per frame |",
+             "|---|---|---|---|---|---|"]
+    for w, history in sorted(histories.items()):
+        if not history:
+            raise InputError(f"late weight {w:g}: no training history (log/loss.tsv); train first")
+        last = history[-1]
+        lines.append(f"| {w:g} | {last['epoch']} | {last['step']} | {float(last['train_wall_s']) / 60:.1f} | "
+                     f"{last.get('device', 'cpu x1')} on {os.cpu_count()} CPUs | "
+                     f"{float(last['train_loss']):.4f} / {float(last['valid_loss']):.4f} |")
+    return lines + [""]
 
 
 def report_lines(scores: Dict[float, SurtScores], baseline_wer: float, cfg: SurtRecipeConfig,

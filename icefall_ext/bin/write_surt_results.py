@@ -12,12 +12,12 @@ from pathlib import Path
 
 from icefall_ext.asr_config import AsrRecipeConfig
 from icefall_ext.decoding.surt_files import decode_dir, decoded_path, read_decoded
-from icefall_ext.surt_results import report_lines, score_decoded, single_talker_wer
+from icefall_ext.surt_results import report_lines, score_decoded, single_talker_wer, training_lines
 from icefall_ext.tokens.bpe import Tokenizer
 from recipe_common.cli import run_main
 from recipe_common.config import load_config
 from recipe_common.errors import InputError
-from recipe_common.io import write_text_atomic
+from recipe_common.io import read_tsv, write_text_atomic
 
 
 def main() -> None:
@@ -50,6 +50,7 @@ def main() -> None:
     lines = [f"# {args.title}", "", "Produced by:", "", "```bash", args.command, "```", "",
              f"Single-talker streaming baseline: `{args.baseline_recogs}`. Figure of one test mixture (late weight 0): "
              f"`{decoded_path(twin, args.mixtures).with_name(args.mixtures + '-mixture.png')}`.", ""]
+    lines += training_lines({w: read_tsv(decode_dir(args.exp_dir, w) / "log" / "loss.tsv") for w in cfg.surt.late_scales})
     lines += report_lines(scores, baseline, cfg.surt, check.get("max_abs_diff"), check.get("same_tokens"))
     write_text_atomic(args.out, "\n".join(lines))
 

@@ -4,7 +4,7 @@ import pytest
 
 from icefall_ext.asr_config import SurtRecipeConfig
 from icefall_ext.decoding.surt_files import Channel, DecodedMixture, Reference, read_decoded, write_decoded
-from icefall_ext.surt_results import report_lines, score_decoded
+from icefall_ext.surt_results import report_lines, score_decoded, training_lines
 from recipe_common.errors import InputError
 
 WORDS = {3: "A", 4: "B", 5: "C"}
@@ -61,3 +61,13 @@ def test_decode_files_round_trip_and_a_malformed_line(tmp_path):
         read_decoded(path)
     with pytest.raises(InputError, match="no SURT decode here"):
         read_decoded(tmp_path / "none.jsonl")
+
+
+def test_training_lines_read_the_last_epoch_and_a_missing_history_is_one_line():
+    history = [{"epoch": "1", "step": "10", "train_wall_s": "60", "train_loss": "1.5", "valid_loss": "2.0", "device": "cpu x1"},
+               {"epoch": "2", "step": "20", "train_wall_s": "150", "train_loss": "1.0", "valid_loss": "1.25", "device": "cpu x1"}]
+    lines = training_lines({1.0: history, 0.0: history[:1]})
+    assert lines[4].startswith("| 0 | 1 | 10 | 1.0 |") and lines[5].startswith("| 1 | 2 | 20 | 2.5 |")
+    assert lines[5].endswith("| 1.0000 / 1.2500 |")
+    with pytest.raises(InputError, match="late weight 0.5: no training history"):
+        training_lines({0.5: []})

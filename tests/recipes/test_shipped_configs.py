@@ -19,6 +19,7 @@ CONFIG_CLASSES = {
     "egs/fsdd/ASR": AsrRecipeConfig,
     "egs/an4/ASR": AsrRecipeConfig,
     "egs/an4/s5": HybridRecipeConfig,
+    "egs/an4/SURT": AsrRecipeConfig,  # ../ASR's config as its base, plus the surt section
     "egs/speechocean762/ASR": AsrRecipeConfig,
     "egs/librispeech/ASR": AsrRecipeConfig,
     "egs/meeting/diar": DiarRecipeConfig,

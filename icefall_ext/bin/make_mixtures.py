@@ -7,7 +7,9 @@ the pairs of --may-share.
         train=../ASR/exp/transducer_eos/align/cuts_train.jsonl.gz test=../ASR/exp/transducer_eos/align/cuts_test.jsonl.gz
 
 Writes OUT_DIR/cuts_<split>.jsonl.gz: lhotse MixedCuts of the sources' precomputed features
-(nothing is mixed on disk) with one supervision per talker, at its start in the mixture. The speed-
+(nothing is mixed on disk) with one supervision per talker, at its start in the mixture; and
+OUT_DIR/sources_<split>.jsonl.gz, the single-talker sources they were drawn from (with --path-root,
+their relative paths made absolute, so that another recipe folder reads them). The speed-
 perturbed copies among the sources are left out unless surt.speed_copies.
 """
 import argparse
@@ -29,6 +31,8 @@ def main() -> None:
     p.add_argument("--config", required=True, help="recipe config (its surt.mixtures section)")
     p.add_argument("--out-dir", required=True, type=Path)
     p.add_argument("--may-share", action="append", default=[], help="A,B: two splits that may share speakers (a dev set cut out of train); repeatable")
+    p.add_argument("--path-root", type=Path, default=None,
+                   help="the folder the sources' relative feature and audio paths start from (their recipe's)")
     p.add_argument("splits", nargs="+", help="SPLIT=PATH of single-talker cuts with features")
     args = p.parse_args()
     setup_logger()
@@ -39,6 +43,9 @@ def main() -> None:
         if not sep or not split or not path:
             raise InputError(f"'{item}': a split is SPLIT=PATH")
         cuts = load_cuts(Path(path))
+        if args.path_root is not None:  # an absolute path stays as it is (pathlib's /)
+            root = str(args.path_root.resolve())
+            cuts = cuts.map(lambda c: c.with_features_path_prefix(root).with_recording_path_prefix(root))
         sources[split] = cuts if cfg.surt.speed_copies else cuts.filter(lambda c: not is_speed_copy(c)).to_eager()
     may_share = []
     for pair in args.may_share:
@@ -50,6 +57,8 @@ def main() -> None:
         out = args.out_dir / f"cuts_{split}.jsonl.gz"
         with atomic_path(out) as tmp:
             mixtures.to_file(tmp)
+        with atomic_path(args.out_dir / f"sources_{split}.jsonl.gz") as tmp:
+            sources[split].to_file(tmp)
         ratios = sorted(mixture_overlap(m)[1] for m in mixtures)
         logging.info(f"{out}: {len(mixtures)} mixtures of {len(sources[split])} utterances, "
                      f"{sum(m.duration for m in mixtures) / 3600:.2f} h, median overlap ratio "

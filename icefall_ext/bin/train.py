@@ -18,7 +18,6 @@ from contextlib import nullcontext
 from pathlib import Path
 
 from icefall_ext.asr_config import AsrRecipeConfig
-from icefall_ext.features.kaldi_native_fbank import KaldiNativeFbank  # noqa: F401  (registers the extractor)
 from icefall_ext.features.stats import global_mean_std
 from icefall_ext.models.transducer import Transducer
 from icefall_ext.tokens.bpe import Tokenizer

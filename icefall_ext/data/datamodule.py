@@ -15,6 +15,7 @@ from lhotse.dataset import (
     SpecAugment,
 )
 
+import icefall_ext.features.kaldi_native_fbank  # noqa: F401  (registers the extractor CutMix mixes our features with)
 from icefall_ext.asr_config import TrainConfig
 
 

@@ -60,8 +60,9 @@ if [ "$stage" -le 1 ] && [ "$stop_stage" -ge 1 ]; then
   # AN4's dev is ESPnet's train_dev, cut out of train: those two share speakers, test shares none.
   log "Stage 1: two-talker mixtures of train, dev and test (surt.mixtures) -> $mixtures"
   utils/run_once.sh --inputs "$conf:surt $align/cuts_train.jsonl.gz $align/cuts_dev.jsonl.gz $align/cuts_test.jsonl.gz" \
-    --outputs "$mixtures/cuts_train.jsonl.gz $mixtures/cuts_dev.jsonl.gz $mixtures/cuts_test.jsonl.gz" \
+    --outputs "$mixtures/cuts_train.jsonl.gz $mixtures/cuts_dev.jsonl.gz $mixtures/cuts_test.jsonl.gz $mixtures/sources_test.jsonl.gz" \
     "$mixtures/.mix.done" python -m icefall_ext.bin.make_mixtures --config "$conf" --out-dir "$mixtures" --may-share train,dev \
+    --path-root "$asr_dir" \
     "train=$align/cuts_train.jsonl.gz" "dev=$align/cuts_dev.jsonl.gz" "test=$align/cuts_test.jsonl.gz"
 fi
 
@@ -82,11 +83,11 @@ if [ "$stage" -le 3 ] && [ "$stop_stage" -ge 3 ]; then
   for w in "${late_scales[@]}"; do
     out=$exp_dir/surt_late_$w
     log "Stage 3: streaming decode (chunk $chunk) of the test mixtures and their single-talker utterances -> $out/decode"
-    utils/run_once.sh --inputs "$out/.train.done $conf:surt $mixtures/cuts_test.jsonl.gz $align/cuts_test.jsonl.gz" \
+    utils/run_once.sh --inputs "$out/.train.done $conf:surt $mixtures/cuts_test.jsonl.gz $mixtures/sources_test.jsonl.gz" \
       --outputs "$out/decode/mix_test.jsonl $out/decode/single_test.jsonl" \
       "$out/.decode.done" python -m icefall_ext.bin.decode_surt --config "$conf" --exp-dir "$out" \
       --bpe-model "$lang/bpe.model" --test-cuts "mix_test=$mixtures/cuts_test.jsonl.gz" \
-      "single_test=$align/cuts_test.jsonl.gz" --plot mix_test
+      "single_test=$mixtures/sources_test.jsonl.gz" --plot mix_test
   done
 fi
 

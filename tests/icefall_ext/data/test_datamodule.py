@@ -22,3 +22,15 @@ def test_no_noise_before_augmentation_starts():
     cuts = CutSet.from_cuts(dummy_cut(i) for i in range(4))
     dl = train_dataloader(cuts, TrainConfig(num_buckets=2), noise_cuts=cuts, augment=False)
     assert dl.dataset.cut_transforms == [] and dl.dataset.input_transforms == []
+
+
+def test_the_datamodule_registers_the_extractor_cutmix_mixes_with():
+    """Stage 14 (the <eos> penalty fine-tuning) once failed with KeyError 'kaldi-native-fbank' on its
+    first noisy batch: only bin/train.py had registered the extractor. A fresh interpreter that
+    imports the datamodule alone finds it."""
+    import subprocess
+    import sys
+
+    code = ("import icefall_ext.data.datamodule; from lhotse.features.base import get_extractor_type; "
+            "get_extractor_type('kaldi-native-fbank')")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0

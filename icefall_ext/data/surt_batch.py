@@ -8,7 +8,6 @@ holds the HEAT mask loss's targets: each channel's sources' log-mel features at 
 at the gains lhotse mixed them with; with word alignments, each channel's reference end frame for
 the <eos> latency penalty.
 """
-import math
 from dataclasses import dataclass
 from typing import Callable, List, Optional
 
@@ -20,7 +19,7 @@ from lhotse.dataset.collation import collate_features
 from lhotse.utils import compute_num_frames
 
 import icefall_ext.features.kaldi_native_fbank  # noqa: F401  (registers the extractor lhotse mixes our features with)
-from icefall_ext.losses.eos_latency import word_ends_in_cut
+from icefall_ext.losses.eos_latency import end_frame, word_ends_in_cut
 from icefall_ext.losses.heat import LOG_EPSILON, ChannelAssignment, assign_batch
 from icefall_ext.models.subsampling import SUBSAMPLING_FACTOR
 from icefall_ext.models.surt import channel_targets
@@ -78,8 +77,7 @@ def channel_end_frames(mixture: Cut, assignment: ChannelAssignment) -> List[int]
                                  "<eos> latency penalty needs (align the source cuts first: python -m icefall_ext.bin.align_cuts)")
             end_of[sup.id] = max(ends, default=0.0) + track.offset
     seconds = SUBSAMPLING_FACTOR * mixture.frame_shift
-    return [max(0, math.ceil(max(end_of[s.id] for s in sups) / seconds - 1e-6) - 1) if sups else 0
-            for sups in assignment.channels]
+    return [end_frame(max(end_of[s.id] for s in sups), seconds) if sups else 0 for sups in assignment.channels]
 
 
 def collate_surt_batch(

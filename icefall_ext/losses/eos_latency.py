@@ -53,6 +53,11 @@ def word_ends_in_cut(cut: Cut) -> Optional[List[float]]:
     return [w.start + w.duration - cut.start for s in cut.supervisions for w in s.alignment["word"]]
 
 
+def end_frame(end: float, frame_seconds: float) -> int:
+    """The encoder frame f in which a word ending at `end` seconds ends: (f + 1) frames reach it."""
+    return max(0, math.ceil(end / frame_seconds - 1e-6) - 1)
+
+
 def reference_end_frames(cuts: Sequence[Cut], subsampling_factor: int) -> torch.Tensor:
     """(B,) the encoder frame f in which each cut's last aligned word ends: (f + 1) frames of
     subsampling_factor * cut.frame_shift seconds reach its end (eos_endpoint's reference end).
@@ -64,7 +69,7 @@ def reference_end_frames(cuts: Sequence[Cut], subsampling_factor: int) -> torch.
             raise InputError(f"cut {cut.id}: no word alignment, which the <eos> latency penalty needs "
                              "(align the training cuts first: python -m icefall_ext.bin.align_cuts)")
         end = max(ends, default=0.0)
-        frames.append(max(0, math.ceil(end / (subsampling_factor * cut.frame_shift) - 1e-6) - 1))
+        frames.append(end_frame(end, subsampling_factor * cut.frame_shift))
     return torch.tensor(frames, dtype=torch.long)
 
 

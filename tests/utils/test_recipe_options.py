@@ -15,7 +15,7 @@ def run(args, **kw):
 
 
 def test_every_recipe_is_covered():
-    assert len(RECIPES) == 11 and "egs/an4/s5/run.sh" in RECIPES and "egs/fsdd/ASR/run.sh" in RECIPES and "vision_egs/sr_search/run.sh" in RECIPES
+    assert len(RECIPES) == 12 and "egs/an4/s5/run.sh" in RECIPES and "egs/an4/SURT/run.sh" in RECIPES and "egs/fsdd/ASR/run.sh" in RECIPES and "vision_egs/sr_search/run.sh" in RECIPES
 
 
 @pytest.mark.parametrize("recipe", RECIPES)

@@ -20,6 +20,8 @@ cd "$(dirname "$0")"
 
 stage=0
 stop_stage=100
+nj=2                           # parallel feature-extraction jobs of stage 0 (../ASR/run.sh --nj)
+cmd=$train_cmd                 # job runner of those jobs (cmd.sh)
 conf=conf/tiny.yaml            # this recipe's config: ../ASR's as its base, plus the surt section
 corpus_dir=                    # the an4/ folder, passed to ../ASR/run.sh
 asr_dir=../ASR                 # the single-talker recipe the source model comes from
@@ -48,7 +50,7 @@ chunk=$(python -m icefall_ext.bin.config_value "$conf" surt.chunk_frames)
 
 if [ "$stage" -le 0 ] && [ "$stop_stage" -ge 0 ]; then
   log "Stage 0: the single-talker <eos> source model and its alignments: $asr_dir/run.sh --conf $asr_conf --stop-stage 13"
-  opts=(--conf "$asr_conf" --device "$device" --stop-stage 13)
+  opts=(--conf "$asr_conf" --device "$device" --nj "$nj" --cmd "$cmd" --stop-stage 13)
   [ -n "$corpus_dir" ] && opts+=(--corpus-dir "$(cd "$corpus_dir" && pwd)")
   read -r -a more <<< "$asr_opts"
   opts+=("${more[@]}")

@@ -18,11 +18,12 @@ from typing import Callable, Dict, List, Optional, Sequence
 
 from icefall_ext.asr_config import SurtRecipeConfig
 from icefall_ext.decoding.endpoint_metrics import Endpointed, endpoint_metrics
-from icefall_ext.decoding.orc_wer import OrcScore, overlap_bin, score_mixture
+from icefall_ext.decoding.orc_wer import OrcScore, score_by_overlap, score_mixture
 from icefall_ext.decoding.scoring import compute_wer, read_recogs
 from icefall_ext.decoding.surt_endpoints import channel_endpoints
 from icefall_ext.decoding.surt_files import DecodedMixture
 from icefall_ext.models.subsampling import SUBSAMPLING_FACTOR
+from icefall_ext.results import fmt, verdict
 from recipe_common.errors import InputError
 from recipe_common.plot import plt, save_figure
 
@@ -45,18 +46,15 @@ def score_decoded(mixtures: List[DecodedMixture], singles: List[DecodedMixture],
     """ORC-WER by overlap bin, on the singles, and the per-channel endpoints under the ORC assignment."""
     if not mixtures or not singles:
         raise InputError(f"nothing to score: {len(mixtures)} decoded mixtures, {len(singles)} single-talker utterances")
-    by_overlap = {overlap_bin((lo + hi) / 2, edges): OrcScore() for lo, hi in zip(edges[:-1], edges[1:])}
-    by_overlap["all"] = OrcScore()
+    by_overlap = score_by_overlap({d.id: (d.overlap_ratio, [r.text for r in d.references], channel_texts(d, decode))
+                                   for d in mixtures}, edges)
     rows: List[Endpointed] = []
     for d in mixtures:
-        score = score_mixture([r.text for r in d.references], channel_texts(d, decode))
-        by_overlap[overlap_bin(d.overlap_ratio, edges)].add(score)
-        by_overlap["all"].add(score)
         if any(r.end is None for r in d.references):
             raise InputError(f"mixture '{d.id}': a reference without a word alignment, no endpoint latency to measure")
+        assignment = score_mixture([r.text for r in d.references], channel_texts(d, decode)).assignments[0]
         rows += channel_endpoints(d.id, [(c.tokens, c.frames) for c in d.channels],
-                                  [(r.text, r.end) for r in d.references], score.assignments[0], eos_id, decode,
-                                  FRAME_SECONDS)
+                                  [(r.text, r.end) for r in d.references], assignment, eos_id, decode, FRAME_SECONDS)
     single = OrcScore()
     for d in singles:
         single.add(score_mixture([r.text for r in d.references], channel_texts(d, decode)))
@@ -72,12 +70,9 @@ def single_talker_wer(recogs: Path, cut_ids: Sequence[str]) -> float:
     return compute_wer([results[i] for i in cut_ids])[0]
 
 
-def fmt(x: Optional[float], spec: str = ".2f") -> str:
-    return "-" if x is None or (isinstance(x, float) and math.isnan(x)) else format(x, spec)
-
-
-def verdict(ok: bool) -> str:
-    return "met" if ok else "**NOT met**"
+def finite(x: float) -> Optional[float]:
+    """None for NaN (endpoint_metrics' latency where nothing endpointed), which results.fmt prints as a dash."""
+    return None if math.isnan(x) else x
 
 
 def training_lines(histories: Dict[float, List[Dict[str, str]]]) -> List[str]:
@@ -118,7 +113,7 @@ def report_lines(scores: Dict[float, SurtScores], baseline_wer: float, cfg: Surt
               "|---|---|---|---|---|---|"]
     for w in weights:
         e = scores[w].endpoints
-        lines.append(f"| {w:g} | {fmt(e['latency_p50'], '.3f')} | {fmt(e['latency_p90'], '.3f')} | "
+        lines.append(f"| {w:g} | {fmt(finite(e['latency_p50']), '.3f')} | {fmt(finite(e['latency_p90']), '.3f')} | "
                      f"{100 * e['early_cutoff_rate']:.1f} % | {100 * e['no_endpoint_rate']:.1f} % | {e['wer']:.2f} |")
     lines += ["", "Latency: the end of the encoder frame of each reference's <eos> on its ORC-assigned channel, minus "
               "the end of its last word in the mixture (the source model's forced alignment, offset by the delay).", ""]
@@ -134,7 +129,7 @@ def report_lines(scores: Dict[float, SurtScores], baseline_wer: float, cfg: Surt
         orc_w = 100 * top.by_overlap["all"].rate
         change = abs(orc_w - orc) / orc if orc > 0 else math.inf
         lines.append(f"- late weight {weights[-1]:g} cuts the median endpoint latency by at least "
-                     f"{100 * cfg.min_median_latency_cut:.0f} %: {fmt(p50_0, '.3f')} s -> {fmt(p50_w, '.3f')} s "
+                     f"{100 * cfg.min_median_latency_cut:.0f} %: {fmt(finite(p50_0), '.3f')} s -> {fmt(finite(p50_w), '.3f')} s "
                      f"({fmt(100 * cut if not math.isnan(cut) else None, '.1f')} %): "
                      f"{verdict(not math.isnan(cut) and cut >= cfg.min_median_latency_cut)}")
         lines.append(f"- with at most {100 * cfg.max_orc_wer_change:.0f} % relative ORC-WER change: {orc:.2f} -> "
